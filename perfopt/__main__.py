@@ -1,0 +1,3 @@
+from perfopt.cli import main
+
+main()

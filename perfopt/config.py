@@ -1,0 +1,276 @@
+"""Settings: defaults, then ``perfopt.toml`` or ``[tool.perfopt]``, then flags.
+
+A file is found by walking up from the file being optimized (or the current
+directory) to the repository root. Every key is validated here, once, so that the
+rest of perfopt can trust a :class:`Config`; a typo is an error, not a silent default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shlex
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli
+
+from perfopt.errors import ConfigError
+
+TIMERS = ("wall", "instructions")
+
+
+@dataclass(frozen=True)
+class RewardScale:
+    """Numeric reward of each level, for RL; only the order matters to RRHF."""
+
+    r0: float = 0.0
+    r1: float = 0.25
+    r2: float = 0.5
+    r3: float = 0.75
+    r4: float = 1.0
+
+    def of(self, level: int) -> float:
+        return float((self.r0, self.r1, self.r2, self.r3, self.r4)[level])
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """Project mode: judge a candidate by the repository's own build and tests."""
+
+    build: str
+    test: str
+    bench: str
+    root: Path
+    ignore: tuple[str, ...] = (".git",)
+
+
+@dataclass(frozen=True)
+class Config:
+    compiler: str = "g++"
+    flags: tuple[str, ...] = ("-std=c++17", "-O2")
+    tests: Path | None = None
+    problem_id: str | None = None
+    timer: str = "wall"
+    candidates: int = 8
+    min_speedup: float = 1.10
+    #: CPU seconds one run of the program may use; the wall limit is derived from it.
+    time_limit: float = 2.0
+    memory_limit_mb: int = 1024
+    output_limit_mb: int = 16
+    max_processes: int = 32
+    float_tolerance: float | None = None
+    repeats: int = 5
+    warmup: int = 1
+    jobs: int = 0
+    cache: bool = True
+    cache_dir: Path | None = None
+    max_source_kb: int = 1024
+    rewards: RewardScale = field(default_factory=RewardScale)
+    project: ProjectConfig | None = None
+    #: Where the values came from, for error messages.
+    origin: str = "defaults"
+
+    @property
+    def wall_limit(self) -> float:
+        # Generous: the CPU limit is the real budget; the wall one only catches
+        # programs that sleep or block, and must survive a loaded machine.
+        return self.time_limit * 3 + 2.0
+
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **changes)
+
+
+def _positive_int(name: str, v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    return v
+
+
+def _nonneg_int(name: str, v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
+    return v
+
+
+def _positive_float(name: str, v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+        raise ValueError(f"{name} must be a positive number, got {v!r}")
+    return float(v)
+
+
+def _string(name: str, v: Any) -> str:
+    if not isinstance(v, str) or not v.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {v!r}")
+    return v
+
+
+def _flags(name: str, v: Any) -> tuple[str, ...]:
+    if isinstance(v, str):
+        return tuple(shlex.split(v))
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return tuple(v)
+    raise ValueError(f"{name} must be a string or a list of strings, got {v!r}")
+
+
+def _timer(name: str, v: Any) -> str:
+    if v not in TIMERS:
+        raise ValueError(f"{name} must be one of {', '.join(TIMERS)}, got {v!r}")
+    return str(v)
+
+
+def _min_speedup(name: str, v: Any) -> float:
+    f = _positive_float(name, v)
+    if f < 1.0:
+        raise ValueError(f"{name} must be at least 1.0, got {v!r}")
+    return f
+
+
+def _tolerance(name: str, v: Any) -> float | None:
+    if v is None or v is False:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+        raise ValueError(f"{name} must be a non-negative number, got {v!r}")
+    return float(v) or None
+
+
+def _bool(name: str, v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ValueError(f"{name} must be true or false, got {v!r}")
+    return v
+
+
+_SCALARS: dict[str, Callable[[str, Any], Any]] = {
+    "compiler": _string,
+    "flags": _flags,
+    "problem_id": _string,
+    "timer": _timer,
+    "candidates": _positive_int,
+    "min_speedup": _min_speedup,
+    "time_limit": _positive_float,
+    "memory_limit_mb": _positive_int,
+    "output_limit_mb": _positive_int,
+    "max_processes": _positive_int,
+    "float_tolerance": _tolerance,
+    "repeats": _positive_int,
+    "warmup": _nonneg_int,
+    "jobs": _nonneg_int,
+    "cache": _bool,
+    "max_source_kb": _positive_int,
+}
+_PATHS = ("tests", "cache_dir")
+_TABLES = ("rewards", "project")
+KNOWN_KEYS = tuple(sorted([*_SCALARS, *_PATHS, *_TABLES]))
+
+
+def _rewards(table: Any, where: str) -> RewardScale:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: rewards must be a table like {{R0 = 0.0, ..., R4 = 1.0}}")
+    values = dataclasses.asdict(RewardScale())
+    for key, v in table.items():
+        k = key.lower()
+        if k not in values:
+            raise ConfigError(f"{where}: unknown reward level {key!r}; use R0 to R4")
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ConfigError(f"{where}: rewards.{key} must be a number, got {v!r}")
+        values[k] = float(v)
+    scale = RewardScale(**values)
+    levels = [scale.of(i) for i in range(5)]
+    if levels != sorted(levels):
+        raise ConfigError(f"{where}: rewards must not decrease from R0 to R4, got {levels}")
+    return scale
+
+
+def _project(table: Any, where: str, base: Path) -> ProjectConfig:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: project must be a table with build, test and bench")
+    known = {"build", "test", "bench", "root", "ignore"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key project.{unknown[0]}; known: {', '.join(sorted(known))}")
+    missing = [k for k in ("build", "test", "bench") if not isinstance(table.get(k), str)]
+    if missing:
+        raise ConfigError(f"{where}: project.{missing[0]} must be a command string")
+    ignore = table.get("ignore", [".git"])
+    if not isinstance(ignore, list) or not all(isinstance(x, str) for x in ignore):
+        raise ConfigError(f"{where}: project.ignore must be a list of glob patterns")
+    root = Path(table.get("root", "."))
+    return ProjectConfig(
+        build=table["build"],
+        test=table["test"],
+        bench=table["bench"],
+        root=(base / root).resolve(),
+        ignore=tuple(ignore),
+    )
+
+
+def apply(config: Config, values: Mapping[str, Any], where: str, base: Path) -> Config:
+    """Validate ``values`` and return ``config`` with them applied.
+
+    ``base`` resolves relative paths: the config file's folder, or the current
+    directory for command-line flags.
+    """
+    changes: dict[str, Any] = {}
+    for key, v in values.items():
+        if key in _SCALARS:
+            try:
+                changes[key] = _SCALARS[key](key, v)
+            except ValueError as e:
+                raise ConfigError(f"{where}: {e}") from None
+        elif key in _PATHS:
+            if not isinstance(v, (str, Path)) or not str(v):
+                raise ConfigError(f"{where}: {key} must be a path, got {v!r}")
+            changes[key] = (base / Path(v).expanduser()).resolve()
+        elif key == "rewards":
+            changes[key] = _rewards(v, where)
+        elif key == "project":
+            changes[key] = _project(v, where, base)
+        else:
+            raise ConfigError(f"{where}: unknown key {key!r}; known keys: {', '.join(KNOWN_KEYS)}")
+    return config.replace(**changes)
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest perfopt.toml, or pyproject.toml with a [tool.perfopt] table."""
+    here = start if start.is_dir() else start.parent
+    for folder in [here.resolve(), *here.resolve().parents]:
+        own = folder / "perfopt.toml"
+        if own.is_file():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "perfopt" in _read_toml(pyproject).get("tool", {}):
+            return pyproject
+        if (folder / ".git").exists():
+            break
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomli.load(f)
+    except tomli.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
+
+
+def load(path: Path | None = None, start: Path | None = None) -> Config:
+    """Load the config file at ``path``, or the one found from ``start``, or defaults."""
+    if path is None:
+        path = find_config_file(start or Path.cwd())
+        if path is None:
+            return Config()
+    elif not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("perfopt", {})
+        where = f"{path} [tool.perfopt]"
+    else:
+        table = data
+        where = str(path)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table")
+    return apply(Config(origin=str(path)), table, where, path.parent.resolve())
