@@ -12,8 +12,8 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    #: ``verify``: the candidate is not R4; ``suggest --fail-on-suggestion``: a suggestion was made.
-    NOT_FASTER = 1
+    #: ``suggest --fail-on-suggestion``: a suggestion was made.
+    SUGGESTION = 1
     USAGE = 2
     CONFIG = 3
     BAD_INPUT = 4
@@ -22,6 +22,11 @@ class ExitCode(IntEnum):
     BASELINE_FAILS = 7
     SANDBOX = 8
     INTERNAL = 70
+    INTERRUPTED = 130
+
+
+#: ``perfopt verify`` exits 0 for R4 and ``VERIFY_LEVEL_BASE + level`` (10-13) for R0-R3.
+VERIFY_LEVEL_BASE = 10
 
 
 class PerfoptError(Exception):

@@ -1,0 +1,1 @@
+"""One module per CLI command; each takes plain values and returns what to print."""

@@ -1,0 +1,46 @@
+"""The reward model: graded, cached, parallel verification of candidates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from perfopt.config import Config
+from perfopt.reward.cache import ResultCache
+from perfopt.reward.compiler import Compiler
+from perfopt.reward.harness import Harness, IOHarness
+from perfopt.reward.levels import Level
+from perfopt.reward.model import RewardModel, Verdict
+from perfopt.sandbox import Limits, Sandbox
+from perfopt.sandbox.jail import cache_root
+from perfopt.timing import make_timer
+
+__all__ = ["Level", "RewardModel", "Verdict", "limits_of", "reward_model_for"]
+
+
+def limits_of(config: Config) -> Limits:
+    return Limits(
+        cpu_seconds=config.time_limit,
+        wall_seconds=config.wall_limit,
+        memory_bytes=config.memory_limit_mb << 20,
+        output_bytes=config.output_limit_mb << 20,
+        processes=config.max_processes,
+    )
+
+
+def reward_model_for(config: Config, target: Path, sandbox: Sandbox | None = None) -> RewardModel:
+    """Everything needed to judge rewrites of ``target`` under ``config``."""
+    # Imported here: project mode needs the harness base class defined first.
+    from perfopt.testsources import resolve
+    from perfopt.testsources.project import ProjectHarness
+
+    sandbox = sandbox or Sandbox(config.compiler, config.cache_dir)
+    limits = limits_of(config)
+    harness: Harness
+    if config.project is not None and config.tests is None:
+        harness = ProjectHarness(config.project, target, sandbox, limits)
+    else:
+        compiler = Compiler(sandbox, config.compiler, config.flags)
+        harness = IOHarness(resolve(config, target), compiler, sandbox, limits, config.float_tolerance)
+    timer = make_timer(config, sandbox, limits)
+    cache = ResultCache((config.cache_dir or cache_root()) / "results") if config.cache else None
+    return RewardModel(config, harness, timer, cache, sandbox.isolation.describe())

@@ -1,0 +1,53 @@
+"""Compile a C++ source into a binary, inside the sandbox (a source can hang or bloat g++ too)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from perfopt.errors import NoCompilerError
+from perfopt.sandbox import Limits, Outcome, Sandbox
+
+#: g++ on a template-heavy file can use gigabytes; the limits only stop runaways.
+COMPILE_LIMITS = Limits(cpu_seconds=60, wall_seconds=120, memory_bytes=4 << 30, output_bytes=512 << 20, processes=64)
+LOG_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Compiled:
+    ok: bool
+    binary: Path | None
+    log: str
+    seconds: float
+
+
+def trim_log(text: str, limit: int = LOG_LIMIT) -> str:
+    """The first errors matter; a template cascade after them does not."""
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + f"\n... ({len(text) - limit} more characters)"
+
+
+class Compiler:
+    def __init__(self, sandbox: Sandbox, command: str = "g++", flags: Sequence[str] = ("-std=c++17", "-O2")) -> None:
+        found = shutil.which(command)
+        if found is None:
+            raise NoCompilerError(f"compiler {command!r} not found on PATH; install it or set compiler in perfopt.toml")
+        self.path = found
+        self.command = command
+        self.flags = tuple(flags)
+        self.sandbox = sandbox
+
+    def compile(self, source: str, workdir: Path) -> Compiled:
+        """Compile ``source`` in ``workdir`` (made by the sandbox) to ``workdir/prog``."""
+        (workdir / "prog.cpp").write_text(source, encoding="utf-8")
+        argv = [self.path, *self.flags, "-o", "prog", "prog.cpp"]
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "TMPDIR": str(workdir)}
+        result = self.sandbox.run(argv, COMPILE_LIMITS, workdir=workdir, env=env)
+        binary = workdir / "prog"
+        if result.ok and binary.is_file():
+            binary.chmod(0o755)
+            return Compiled(True, binary, trim_log(result.stderr), result.wall_seconds)
+        log = result.stderr if result.outcome is Outcome.RUNTIME_ERROR else f"compiler {result.reason}\n{result.stderr}"
+        return Compiled(False, None, trim_log(log), result.wall_seconds)

@@ -1,0 +1,195 @@
+"""The reward model: compile, run, judge and time candidates against an original.
+
+It grades each candidate R0-R4 as in PerfRL and attaches a numeric reward for
+RL. Candidates are verified in parallel; wall timings are taken one at a time so
+that candidates never compete for cores while being measured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from perfopt import __version__
+from perfopt.config import Config
+from perfopt.errors import BaselineFailsError, BadInputError
+from perfopt.reward.cache import ResultCache, key_of
+from perfopt.reward.harness import Build, Harness, TestResult
+from perfopt.reward.levels import Level
+from perfopt.timing import Timer, Timing, TimingError
+
+
+@dataclass
+class Verdict:
+    level: Level
+    reward: float
+    reason: str
+    compile_log: str = ""
+    tests: list[TestResult] = field(default_factory=list)
+    timing: Timing | None = None
+    cached: bool = False
+
+    @property
+    def speedup(self) -> float | None:
+        return self.timing.speedup if self.timing else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "level": self.level.code,
+            "label": self.level.label,
+            "reward": self.reward,
+            "reason": self.reason,
+            "speedup": self.speedup,
+            "timing": asdict(self.timing) if self.timing else None,
+            "compile_log": self.compile_log,
+            "tests": [t.to_json() for t in self.tests],
+            "cached": self.cached,
+        }
+
+
+def _verdict_from_json(data: dict[str, Any], reward: float) -> Verdict:
+    return Verdict(
+        level=Level(int(data["level"][1])),
+        reward=reward,
+        reason=data["reason"],
+        compile_log=data["compile_log"],
+        tests=[TestResult(**t) for t in data["tests"]],
+        timing=Timing(**data["timing"]) if data["timing"] else None,
+        cached=True,
+    )
+
+
+def source_hash(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+class RewardModel:
+    def __init__(
+        self,
+        config: Config,
+        harness: Harness,
+        timer: Timer,
+        cache: ResultCache | None = None,
+        isolation: str = "",
+    ) -> None:
+        self.config = config
+        #: How candidates are isolated, in words, for reports.
+        self.isolation = isolation
+        self.harness = harness
+        self.timer = timer
+        self.cache = cache
+        self.jobs = config.jobs or os.cpu_count() or 1
+        self._timing_lock = threading.Lock()
+        self._baselines: dict[str, Build] = {}
+        self._baseline_lock = threading.Lock()
+
+    def _baseline(self, source: str) -> Build:
+        """Build and check the original once; it must pass its own tests."""
+        digest = source_hash(source)
+        with self._baseline_lock:
+            if digest in self._baselines:
+                return self._baselines[digest]
+            build = self.harness.build(source)
+            if not build.ok:
+                raise BadInputError(f"the original does not compile:\n{build.log}")
+            check = self.harness.check(build)
+            if check.failed is not None:
+                self.harness.release(build)
+                raise BaselineFailsError(
+                    f"the original fails its own tests ({check.reason}); "
+                    "check the tests, or set float_tolerance if it prints floats"
+                )
+            self._baselines[digest] = build
+            return build
+
+    def _key(self, original: str, candidate: str) -> str:
+        c = self.config
+        return key_of(
+            version=__version__,
+            original=source_hash(original),
+            candidate=source_hash(candidate),
+            harness=self.harness.fingerprint(),
+            timer=self.timer.name,
+            min_speedup=c.min_speedup,
+            limits=(c.time_limit, c.memory_limit_mb, c.output_limit_mb, c.max_processes),
+            repeats=(c.repeats, c.warmup),
+        )
+
+    def _verdict(self, level: Level, reason: str, **kw: Any) -> Verdict:
+        return Verdict(level, self.config.rewards.of(level), reason, **kw)
+
+    def verify(self, original: str, candidate: str) -> Verdict:
+        """Grade one candidate against the original."""
+        key = self._key(original, candidate)
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                return _verdict_from_json(hit, self.config.rewards.of(int(hit["level"][1])))
+        verdict = self._verify_uncached(original, candidate)
+        if self.cache is not None:
+            self.cache.put(key, verdict.to_json())
+        return verdict
+
+    def _verify_uncached(self, original: str, candidate: str) -> Verdict:
+        baseline = self._baseline(original)
+        build = self.harness.build(candidate)
+        try:
+            if not build.ok:
+                return self._verdict(Level.COMPILE_ERROR, "does not compile", compile_log=build.log)
+            check = self.harness.check(build)
+            if check.failed is not None:
+                return self._verdict(check.failed, check.reason, compile_log=build.log, tests=check.tests)
+            if source_hash(candidate) == source_hash(original):
+                return self._verdict(Level.NOT_FASTER, "identical to the original", tests=check.tests)
+            try:
+                timing = self._time(baseline, build)
+            except TimingError as e:
+                return self._verdict(Level.RUNTIME_ERROR, str(e), tests=check.tests)
+            threshold = self.config.min_speedup
+            if timing.speedup >= threshold:
+                level, reason = Level.FASTER, f"{timing.speedup:.2f}x >= {threshold:.2f}x"
+            else:
+                level, reason = Level.NOT_FASTER, f"{timing.speedup:.2f}x < {threshold:.2f}x"
+            return self._verdict(level, reason, compile_log=build.log, tests=check.tests, timing=timing)
+        finally:
+            self.harness.release(build)
+
+    def _time(self, baseline: Build, build: Build) -> Timing:
+        a, b = self.harness.invocations(baseline), self.harness.invocations(build)
+        if self.timer.parallel_safe:
+            return self.timer.compare(a, b)
+        with self._timing_lock:
+            return self.timer.compare(a, b)
+
+    def evaluate(
+        self,
+        original: str,
+        candidates: Sequence[str],
+        on_done: Callable[[int, Verdict], None] | None = None,
+    ) -> list[Verdict]:
+        """Grade many candidates, in parallel over ``config.jobs`` workers (0: all cores)."""
+        self._baseline(original)
+
+        def one(i: int) -> Verdict:
+            verdict = self.verify(original, candidates[i])
+            if on_done is not None:
+                on_done(i, verdict)
+            return verdict
+
+        if self.jobs == 1 or len(candidates) <= 1:
+            return [one(i) for i in range(len(candidates))]
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            return list(pool.map(one, range(len(candidates))))
+
+    def close(self) -> None:
+        for build in self._baselines.values():
+            self.harness.release(build)
+        self._baselines.clear()
+        closer = getattr(self.harness, "close", None)
+        if closer is not None:
+            closer()

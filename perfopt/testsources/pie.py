@@ -1,0 +1,88 @@
+"""Tests from a PIE-format JSONL file: one line per problem, ``{problem_id, tests: [{input, output}]}``.
+
+Plain or xz-compressed. A test may carry ``origin`` (for example ``amplified``).
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+import re
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+from perfopt.errors import BadInputError, NoTestsError
+from perfopt.testsources.interface import TestCase, dedupe
+
+_PROBLEM_ID = re.compile(r"p\d{5}")
+_cache: dict[Path, dict[str, list[dict[str, Any]]]] = {}
+_lock = threading.Lock()
+
+
+def _open(path: Path) -> IO[str]:
+    if path.suffix == ".xz":
+        return lzma.open(path, "rt", encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
+def load_all(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """problem_id -> raw tests, read once per process."""
+    path = path.resolve()
+    with _lock:
+        if path in _cache:
+            return _cache[path]
+    if not path.is_file():
+        raise NoTestsError(f"tests file not found: {path}")
+    table: dict[str, list[dict[str, Any]]] = {}
+    try:
+        with _open(path) as f:
+            for lineno, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                table.setdefault(str(row["problem_id"]), []).extend(row.get("tests", []))
+    except (json.JSONDecodeError, KeyError, TypeError) as e:
+        raise BadInputError(f"{path}: line {lineno} is not a PIE test record: {e}") from None
+    except (lzma.LZMAError, UnicodeDecodeError) as e:
+        raise BadInputError(f"{path}: cannot read: {e}") from None
+    with _lock:
+        _cache[path] = table
+    return table
+
+
+def guess_problem_id(source: Path) -> str | None:
+    """``p02555`` from names like ``p02555.cpp``, ``p02555_slow.cpp`` or ``p02555/a.cpp``."""
+    for part in (source.name, source.parent.name):
+        m = _PROBLEM_ID.search(part)
+        if m:
+            return m.group(0)
+    return None
+
+
+class PieTests:
+    def __init__(self, path: Path, problem_id: str) -> None:
+        self.path = path
+        self.problem_id = problem_id
+
+    def describe(self) -> str:
+        return f"{self.path.name}:{self.problem_id} ({len(self.cases())} cases)"
+
+    def cases(self) -> list[TestCase]:
+        raw = load_all(self.path).get(self.problem_id)
+        if not raw:
+            raise NoTestsError(f"no tests for problem {self.problem_id} in {self.path}")
+        cases = []
+        for i, t in enumerate(raw):
+            try:
+                cases.append(
+                    TestCase(
+                        str(i),
+                        str(t["input"]).encode(),
+                        str(t["output"]).encode(),
+                        str(t.get("origin", "original")),
+                    )
+                )
+            except (KeyError, TypeError):
+                raise BadInputError(f"{self.path}: test {i} of {self.problem_id} lacks input/output") from None
+        return dedupe(cases)

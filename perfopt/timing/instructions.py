@@ -1,0 +1,91 @@
+"""Deterministic instruction counts under valgrind's cachegrind.
+
+With the cache simulation off, cachegrind counts executed instructions (Ir):
+the same binary on the same input gives the same count however loaded the
+machine is, which is what a shared 2-core runner needs (PIE used gem5 for this).
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from dataclasses import replace
+from collections.abc import Sequence
+
+from perfopt.errors import PerfoptError
+from perfopt.sandbox import Limits, Sandbox
+from perfopt.timing.interface import Invocation, Timing, TimingError
+
+#: Programs run roughly this many times slower under cachegrind without cache simulation.
+VALGRIND_SLOWDOWN = 40
+
+
+def _summary(text: str) -> int:
+    for line in text.splitlines():
+        if line.startswith("summary:"):
+            return int(line.split()[1])
+    raise TimingError("cachegrind wrote no summary line")
+
+
+class InstructionTimer:
+    name = "instructions"
+    parallel_safe = True
+
+    def __init__(self, sandbox: Sandbox, limits: Limits) -> None:
+        valgrind = shutil.which("valgrind")
+        if valgrind is None:
+            raise PerfoptError("the instructions timer needs valgrind on PATH (apt-get install valgrind)")
+        self.valgrind = valgrind
+        self.sandbox = sandbox
+        self.limits = limits
+        self._memo: dict[Invocation, int] = {}
+        self._lock = threading.Lock()
+
+    def count(self, inv: Invocation) -> int:
+        """Instructions executed by one invocation, children included."""
+        with self._lock:
+            if inv in self._memo:
+                return self._memo[inv]
+        own = inv.workdir is None
+        outdir = self.sandbox.make_workdir("perfopt-cg-") if own else inv.workdir
+        assert outdir is not None
+        try:
+            argv = (
+                self.valgrind,
+                "--tool=cachegrind",
+                "--cache-sim=no",
+                "--trace-children=yes",
+                f"--cachegrind-out-file={outdir}/.perfopt-cg.%p",
+                *inv.argv,
+            )
+            # valgrind reserves far more address space than the program uses.
+            limits = replace(inv.limits or self.limits, memory_bytes=None).scaled(VALGRIND_SLOWDOWN)
+            result = self.sandbox.run(argv, limits, stdin=inv.stdin, workdir=outdir, env=inv.env)
+            if not result.ok:
+                raise TimingError(f"{inv.argv[0]}: {result.reason} under valgrind")
+            files = list(outdir.glob(".perfopt-cg.*"))
+            if not files:
+                raise TimingError(f"valgrind wrote no profile: {result.stderr.strip()[-200:]}")
+            total = sum(_summary(f.read_text()) for f in files)
+        finally:
+            if own:
+                shutil.rmtree(outdir, ignore_errors=True)
+            else:
+                for f in outdir.glob(".perfopt-cg.*"):
+                    f.unlink()
+        with self._lock:
+            self._memo[inv] = total
+        return total
+
+    def compare(self, baseline: Sequence[Invocation], candidate: Sequence[Invocation]) -> Timing:
+        a = sum(self.count(inv) for inv in baseline)
+        b = sum(self.count(inv) for inv in candidate)
+        return Timing(
+            timer=self.name,
+            unit="instructions",
+            baseline=float(a),
+            candidate=float(b),
+            speedup=a / b if b else 1.0,
+            noise=0.0,
+            samples=1,
+        )

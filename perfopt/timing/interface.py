@@ -1,0 +1,63 @@
+"""The interface every timer implements, and what it reports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from perfopt.sandbox import Limits
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One timed run: a program, its stdin, and for project mode its folder."""
+
+    argv: tuple[str, ...]
+    stdin: Path | None = None
+    workdir: Path | None = None
+    env: Mapping[str, str] | None = field(default=None, hash=False, compare=False)
+    #: Overrides the timer's limits (project mode's bench command runs longer than one test).
+    limits: Limits | None = None
+
+
+@dataclass(frozen=True)
+class Timing:
+    timer: str
+    #: "s" for seconds, "instructions" for instruction counts.
+    unit: str
+    #: Total over all tests (PIE's definition), for the original and the candidate.
+    baseline: float
+    candidate: float
+    #: baseline / candidate.
+    speedup: float
+    #: Relative spread of the speedup estimate (interquartile range / median); 0 when deterministic.
+    noise: float
+    samples: int
+
+    def describe(self) -> str:
+        if self.unit == "instructions":
+            return (
+                f"{self.speedup:.2f}x by instruction count "
+                f"({self.baseline:,.0f} -> {self.candidate:,.0f} instructions, deterministic)"
+            )
+        return (
+            f"{self.speedup:.2f}x by wall time "
+            f"({self.baseline * 1e3:.1f} ms -> {self.candidate * 1e3:.1f} ms, "
+            f"median of {self.samples} paired runs, noise ±{self.noise * 100:.1f}%)"
+        )
+
+
+class TimingError(Exception):
+    """A run that passed the tests misbehaved while being timed."""
+
+
+class Timer(Protocol):
+    name: str
+    #: Whether several comparisons may run at once without skewing each other.
+    parallel_safe: bool
+
+    def compare(self, baseline: Sequence[Invocation], candidate: Sequence[Invocation]) -> Timing:
+        """Time both programs over the same test invocations."""
+        ...

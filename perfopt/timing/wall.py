@@ -1,0 +1,68 @@
+"""Wall-clock timing with warm-up and interleaved A/B runs.
+
+Interleaving (A B A B ...) makes slow drifts of a shared machine hit both sides
+alike; each round yields one paired ratio, and the speedup is their median.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+from perfopt.sandbox import Limits, Sandbox
+from perfopt.timing.interface import Invocation, Timing, TimingError
+
+
+def spread(values: Sequence[float]) -> float:
+    """Interquartile range over median: robust to the odd descheduled run."""
+    if len(values) < 2:
+        return 0.0
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    mid = statistics.median(values)
+    return (q[2] - q[0]) / mid if mid else 0.0
+
+
+class WallTimer:
+    name = "wall"
+    parallel_safe = False
+
+    def __init__(self, sandbox: Sandbox, limits: Limits, repeats: int = 5, warmup: int = 1) -> None:
+        self.sandbox = sandbox
+        self.limits = limits
+        self.repeats = repeats
+        self.warmup = warmup
+
+    def _total(self, invocations: Sequence[Invocation]) -> float:
+        total = 0.0
+        for inv in invocations:
+            result = self.sandbox.run(inv.argv, inv.limits or self.limits, stdin=inv.stdin, workdir=inv.workdir, env=inv.env)
+            if not result.ok:
+                raise TimingError(f"{' '.join(inv.argv[:1])}: {result.reason} while being timed")
+            total += result.wall_seconds
+        return total
+
+    def compare(self, baseline: Sequence[Invocation], candidate: Sequence[Invocation]) -> Timing:
+        for _ in range(self.warmup):
+            self._total(baseline)
+            self._total(candidate)
+        base_times, cand_times, ratios = [], [], []
+        for i in range(self.repeats):
+            # Alternate who goes first, so neither side always gets the warmer cache.
+            if i % 2 == 0:
+                a = self._total(baseline)
+                b = self._total(candidate)
+            else:
+                b = self._total(candidate)
+                a = self._total(baseline)
+            base_times.append(a)
+            cand_times.append(b)
+            ratios.append(a / b if b > 0 else 1.0)
+        return Timing(
+            timer=self.name,
+            unit="s",
+            baseline=statistics.median(base_times),
+            candidate=statistics.median(cand_times),
+            speedup=statistics.median(ratios),
+            noise=spread(ratios),
+            samples=self.repeats,
+        )
