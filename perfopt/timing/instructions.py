@@ -54,6 +54,8 @@ class InstructionTimer:
                 self.valgrind,
                 "--tool=cachegrind",
                 "--cache-sim=no",
+                # vgdb files are named by pid, which repeats across PID namespaces.
+                "--vgdb=no",
                 "--trace-children=yes",
                 f"--cachegrind-out-file={outdir}/.perfopt-cg.%p",
                 *inv.argv,
@@ -62,7 +64,7 @@ class InstructionTimer:
             limits = replace(inv.limits or self.limits, memory_bytes=None).scaled(VALGRIND_SLOWDOWN)
             result = self.sandbox.run(argv, limits, stdin=inv.stdin, workdir=outdir, env=inv.env)
             if not result.ok:
-                raise TimingError(f"{inv.argv[0]}: {result.reason} under valgrind")
+                raise TimingError(f"{inv.argv[0]}: {result.reason} under valgrind: {result.stderr.strip()[-300:]}")
             files = list(outdir.glob(".perfopt-cg.*"))
             if not files:
                 raise TimingError(f"valgrind wrote no profile: {result.stderr.strip()[-200:]}")

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from perfopt import config as configuration
+from perfopt.config import Config
+from perfopt.errors import ConfigError
+
+
+def test_defaults_match_the_documented_ones() -> None:
+    c = Config()
+    assert (c.compiler, c.flags, c.min_speedup, c.timer) == ("g++", ("-std=c++17", "-O2"), 1.10, "wall")
+
+
+def test_pyproject_table_is_found_from_a_nested_file(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.perfopt]\nflags = "-std=c++20 -O3"\ntimer = "instructions"\ntests = "t"\n[tool.perfopt.rewards]\nR0 = -1\n'
+    )
+    (tmp_path / "src").mkdir()
+    c = configuration.load(start=tmp_path / "src" / "a.cpp")
+    assert c.flags == ("-std=c++20", "-O3")
+    assert c.timer == "instructions"
+    assert c.tests == (tmp_path / "t").resolve()
+    assert c.rewards.r0 == -1.0
+    assert "pyproject.toml" in c.origin
+
+
+def test_perfopt_toml_wins_over_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.perfopt]\ncandidates = 3\n")
+    (tmp_path / "perfopt.toml").write_text("candidates = 5\n")
+    assert configuration.load(start=tmp_path).candidates == 5
+
+
+def test_pyproject_without_our_table_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 3\n")
+    assert configuration.load(start=tmp_path) == Config()
+
+
+def test_command_line_overrides_the_file(tmp_path: Path) -> None:
+    (tmp_path / "perfopt.toml").write_text("timer = 'instructions'\nmin_speedup = 1.5\n")
+    c = configuration.load(tmp_path / "perfopt.toml")
+    c = configuration.apply(c, {"timer": "wall"}, "command line", tmp_path)
+    assert (c.timer, c.min_speedup) == ("wall", 1.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("timre = 'wall'", "unknown key 'timre'"),
+        ("timer = 'stopwatch'", "timer must be one of wall, instructions"),
+        ("min_speedup = 0.5", "min_speedup must be at least 1.0"),
+        ("candidates = 0", "candidates must be a positive integer"),
+        ("candidates = true", "candidates must be a positive integer"),
+        ("flags = 3", "flags must be a string or a list of strings"),
+        ("[rewards]\nR9 = 1", "unknown reward level 'R9'"),
+        ("[rewards]\nR0 = 2", "must not decrease"),
+        ("[project]\nbuild = 'make'", "project.test must be a command string"),
+        ("timer = ", "invalid TOML"),
+    ],
+)
+def test_bad_values_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "perfopt.toml"
+    path.write_text(text + "\n")
+    with pytest.raises(ConfigError, match=message) as info:
+        configuration.load(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        configuration.load(tmp_path / "nope.toml")
+
+
+def test_project_table(tmp_path: Path) -> None:
+    (tmp_path / "perfopt.toml").write_text("[project]\nbuild = 'make'\ntest = 'make test'\nbench = './bench'\n")
+    c = configuration.load(tmp_path / "perfopt.toml")
+    assert c.project is not None
+    assert c.project.root == tmp_path.resolve()
+    assert c.project.ignore == (".git",)
