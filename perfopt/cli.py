@@ -50,7 +50,10 @@ def handles_errors(fn: F) -> F:
         except Exception as e:
             if os.environ.get("PERFOPT_DEBUG"):
                 raise
-            _fail(f"internal error: {type(e).__name__}: {e} (rerun with PERFOPT_DEBUG=1 and report it)", int(ExitCode.INTERNAL))
+            _fail(
+                f"internal error: {type(e).__name__}: {e} (rerun with PERFOPT_DEBUG=1 and report it)",
+                int(ExitCode.INTERNAL),
+            )
         return None
 
     return wrapper  # type: ignore[return-value]

@@ -72,7 +72,7 @@ int main() {
 """
 
 #: Fast but wrong: the int sum overflows on large inputs.
-PREFIX_WRONG = PREFIX_FAST.replace("long long s", "int s").replace("%lld\\n\", s", "%d\\n\", s")
+PREFIX_WRONG = PREFIX_FAST.replace("long long s", "int s").replace('%lld\\n", s', '%d\\n", s')
 
 
 def write_prefix_tests(folder: Path, n: int, seed: int = 1) -> Path:

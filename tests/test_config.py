@@ -17,7 +17,8 @@ def test_defaults_match_the_documented_ones() -> None:
 def test_pyproject_table_is_found_from_a_nested_file(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.perfopt]\nflags = "-std=c++20 -O3"\ntimer = "instructions"\ntests = "t"\n[tool.perfopt.rewards]\nR0 = -1\n'
+        '[tool.perfopt]\nflags = "-std=c++20 -O3"\ntimer = "instructions"\ntests = "t"\n'
+        "[tool.perfopt.rewards]\nR0 = -1\n"
     )
     (tmp_path / "src").mkdir()
     c = configuration.load(start=tmp_path / "src" / "a.cpp")

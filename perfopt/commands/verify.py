@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from perfopt import config as configuration
-from perfopt.reward import reward_model_for
 from perfopt.report import verify_json, verify_text
+from perfopt.reward import reward_model_for
 from perfopt.sources import read_source
 
 

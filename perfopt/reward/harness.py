@@ -127,10 +127,12 @@ class IOHarness(Harness):
     def check(self, build: Build) -> Check:
         assert build.artifact is not None
         results: list[TestResult] = []
-        for case, stdin in zip(self.cases, self.input_files):
+        for case, stdin in zip(self.cases, self.input_files, strict=True):
             run = self.sandbox.run([str(build.artifact)], self.limits, stdin=stdin)
             if not run.ok:
-                results.append(TestResult(case.name, case.origin, False, run.outcome.value, run.detail, run.wall_seconds))
+                results.append(
+                    TestResult(case.name, case.origin, False, run.outcome.value, run.detail, run.wall_seconds)
+                )
                 # One failure settles the level; the remaining tests would only cost time.
                 return Check(Level.RUNTIME_ERROR, results)
             diff = compare(run.stdout, case.expected, self.float_tolerance)

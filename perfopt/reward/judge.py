@@ -25,7 +25,7 @@ def compare(actual: bytes, expected: bytes, float_tolerance: float | None = None
     the tolerance, absolutely or relative to the expected value (the usual judge rule).
     """
     got, want = actual.split(), expected.split()
-    for i, (a, b) in enumerate(zip(got, want)):
+    for i, (a, b) in enumerate(zip(got, want, strict=False)):
         if a == b:
             continue
         if float_tolerance is not None:

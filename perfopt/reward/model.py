@@ -17,7 +17,7 @@ from typing import Any
 
 from perfopt import __version__
 from perfopt.config import Config
-from perfopt.errors import BaselineFailsError, BadInputError
+from perfopt.errors import BadInputError, BaselineFailsError
 from perfopt.reward.cache import ResultCache, key_of
 from perfopt.reward.harness import Build, Harness, TestResult
 from perfopt.reward.levels import Level

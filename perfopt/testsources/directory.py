@@ -54,8 +54,6 @@ def find_next_to(source: Path) -> Path | None:
     here = source.parent
     stem = source.stem
     for folder in (here / f"{stem}.tests", here / f"{stem}_tests", here / "tests" / stem, here / "tests"):
-        if folder.is_dir() and any(
-            pattern.match(p.name) for p in folder.iterdir() for pattern, _ in _LAYOUTS
-        ):
+        if folder.is_dir() and any(pattern.match(p.name) for p in folder.iterdir() for pattern, _ in _LAYOUTS):
             return folder
     return None

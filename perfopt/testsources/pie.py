@@ -40,10 +40,11 @@ def load_all(path: Path) -> dict[str, list[dict[str, Any]]]:
             for lineno, line in enumerate(f, 1):
                 if not line.strip():
                     continue
-                row = json.loads(line)
-                table.setdefault(str(row["problem_id"]), []).extend(row.get("tests", []))
-    except (json.JSONDecodeError, KeyError, TypeError) as e:
-        raise BadInputError(f"{path}: line {lineno} is not a PIE test record: {e}") from None
+                try:
+                    row = json.loads(line)
+                    table.setdefault(str(row["problem_id"]), []).extend(row.get("tests", []))
+                except (json.JSONDecodeError, KeyError, TypeError) as e:
+                    raise BadInputError(f"{path}: line {lineno} is not a PIE test record: {e}") from None
     except (lzma.LZMAError, UnicodeDecodeError) as e:
         raise BadInputError(f"{path}: cannot read: {e}") from None
     with _lock:

@@ -77,9 +77,7 @@ class ProjectHarness(Harness):
         parent = Path(tempfile.mkdtemp(prefix="perfopt-project-"))
         parent.chmod(0o755)
         tree = parent / "tree"
-        shutil.copytree(
-            self.project.root, tree, symlinks=True, ignore=shutil.ignore_patterns(*self.project.ignore)
-        )
+        shutil.copytree(self.project.root, tree, symlinks=True, ignore=shutil.ignore_patterns(*self.project.ignore))
         (tree / self.relpath).write_text(source, encoding="utf-8")
         run = self.sandbox.run(["/bin/sh", "-c", self.project.build], BUILD_LIMITS, workdir=tree, env=self._env(tree))
         log = trim_log(run.stderr or run.stdout.decode("utf-8", "replace"))
@@ -96,11 +94,17 @@ class ProjectHarness(Harness):
         if run.ok:
             return Check(None, [TestResult("test", "project", True, "ok", "", run.wall_seconds)])
         if run.outcome is Outcome.RUNTIME_ERROR and run.signal is None:
-            result = TestResult("test", "project", False, "tests failed", f"exit code {run.exit_code}: {tail}", run.wall_seconds)
+            result = TestResult(
+                "test", "project", False, "tests failed", f"exit code {run.exit_code}: {tail}", run.wall_seconds
+            )
             return Check(Level.WRONG_ANSWER, [result])
-        return Check(Level.RUNTIME_ERROR, [TestResult("test", "project", False, run.outcome.value, run.detail, run.wall_seconds)])
+        return Check(
+            Level.RUNTIME_ERROR, [TestResult("test", "project", False, run.outcome.value, run.detail, run.wall_seconds)]
+        )
 
     def invocations(self, build: Build) -> list[Invocation]:
         assert build.artifact is not None
         tree = build.artifact
-        return [Invocation(("/bin/sh", "-c", self.project.bench), workdir=tree, env=self._env(tree), limits=self.limits)]
+        return [
+            Invocation(("/bin/sh", "-c", self.project.bench), workdir=tree, env=self._env(tree), limits=self.limits)
+        ]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import shutil
 import threading
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 
 from perfopt.errors import PerfoptError
 from perfopt.sandbox import Limits, Sandbox

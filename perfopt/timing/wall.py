@@ -35,7 +35,9 @@ class WallTimer:
     def _total(self, invocations: Sequence[Invocation]) -> float:
         total = 0.0
         for inv in invocations:
-            result = self.sandbox.run(inv.argv, inv.limits or self.limits, stdin=inv.stdin, workdir=inv.workdir, env=inv.env)
+            result = self.sandbox.run(
+                inv.argv, inv.limits or self.limits, stdin=inv.stdin, workdir=inv.workdir, env=inv.env
+            )
             if not result.ok:
                 raise TimingError(f"{' '.join(inv.argv[:1])}: {result.reason} while being timed")
             total += result.wall_seconds
