@@ -60,6 +60,8 @@ class RunResult:
     cpu_seconds: float
     max_rss_kb: int
     detail: str = ""
+    #: The unprivileged uid the program ran as, if the sandbox dropped root.
+    uid: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -146,7 +148,7 @@ class Sandbox:
                     rc = proc.wait()
             if uid is not None and not self.isolation.pid_namespace:
                 subprocess.run([str(self.jail), "-K", "-u", str(uid)], check=False)
-            return self._result(rc, timed_out, out, err, timefile, limits)
+            return replace(self._result(rc, timed_out, out, err, timefile, limits), uid=uid)
         finally:
             shutil.rmtree(private, ignore_errors=True)
             if own_workdir:
