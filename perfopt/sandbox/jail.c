@@ -12,8 +12,14 @@
  *       started dies with it (fork bombs and stray daemons included)
  *   -u  (root only) run as this unprivileged uid/gid: RLIMIT_NPROC is ignored for
  *       root, and an unprivileged uid cannot write to the user's files
+ *   -L  Landlock: the program may write only beneath -d DIR (and to /dev/null),
+ *       and may not open TCP connections; this is what protects the user's
+ *       files when perfopt does not run as root and so has no uid to drop to
  *   -K  with -u: kill every process of that uid, then exit (cleanup for
  *       kernels without PID namespaces)
+ *   -w  wall-clock limit in seconds: on expiry the program and, with -P, its
+ *       whole PID namespace are killed, and the jail returns only once they are
+ *       gone; it then exits 124 and prints "perfopt-jail: wall time limit"
  *   -t  write "wall_ns user_us sys_us maxrss_kb" of the program to TIMEFILE; this
  *       excludes namespace set-up, so timings see only the program itself
  *
@@ -26,17 +32,45 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define JAIL_FAIL 125
+#define JAIL_TIMEOUT 124
+
+/* Landlock, spelled out so that old kernel headers still build the helper. */
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule 445
+#define __NR_landlock_restrict_self 446
+#endif
+struct ll_ruleset_attr {
+    uint64_t handled_fs;
+    uint64_t handled_net;
+};
+struct ll_path_beneath {
+    uint64_t allowed;
+    int32_t parent_fd;
+} __attribute__((packed));
+#define LL_CREATE_RULESET_VERSION (1U << 0)
+#define LL_RULE_PATH_BENEATH 1
+#define LL_FS_WRITE_FILE (1ULL << 1)
+#define LL_FS_REMOVE_DIR (1ULL << 4)
+#define LL_FS_REMOVE_FILE (1ULL << 5)
+#define LL_FS_MAKE_ALL (0x7fULL << 6) /* char, dir, reg, sock, fifo, block, sym */
+#define LL_FS_REFER (1ULL << 13)      /* ABI 2 */
+#define LL_FS_TRUNCATE (1ULL << 14)   /* ABI 3 */
+#define LL_NET_BIND_TCP (1ULL << 0)   /* ABI 4 */
+#define LL_NET_CONNECT_TCP (1ULL << 1)
 
 static void die(const char *what) {
     fprintf(stderr, "perfopt-jail: %s: %s\n", what, strerror(errno));
@@ -56,13 +90,45 @@ static void write_file(const char *path, const char *text) {
 }
 
 struct options {
-    double cpu;
+    double cpu, wall;
     long long as, fsize, nproc;
     long uid;
-    int net, pidns, killall;
+    int net, pidns, killall, landlock;
     const char *dir, *timefile;
     char **argv;
 };
+
+static void allow_writes(int ruleset, const char *path, uint64_t rights) {
+    struct ll_path_beneath rule;
+    rule.allowed = rights;
+    rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
+    if (rule.parent_fd < 0) die(path);
+    if (syscall(__NR_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &rule, 0) != 0) die("landlock_add_rule");
+    close(rule.parent_fd);
+}
+
+/* Reads stay allowed (headers, libraries, the input); writes only beneath dir. */
+static void restrict_writes(const char *dir) {
+    long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
+    if (abi < 1) die("landlock");
+    uint64_t fs = LL_FS_WRITE_FILE | LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE | LL_FS_MAKE_ALL;
+    if (abi >= 2) fs |= LL_FS_REFER;
+    if (abi >= 3) fs |= LL_FS_TRUNCATE;
+    struct ll_ruleset_attr attr = {fs, 0};
+    size_t size = sizeof attr.handled_fs;
+    if (abi >= 4) {
+        /* No rule grants these: every TCP bind and connect is refused. */
+        attr.handled_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+        size = sizeof attr;
+    }
+    int ruleset = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
+    if (ruleset < 0) die("landlock_create_ruleset");
+    allow_writes(ruleset, dir, fs);
+    allow_writes(ruleset, "/dev/null", LL_FS_WRITE_FILE | (abi >= 3 ? LL_FS_TRUNCATE : 0));
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("no_new_privs");
+    if (syscall(__NR_landlock_restrict_self, ruleset, 0) != 0) die("landlock_restrict_self");
+    close(ruleset);
+}
 
 static void run_program(const struct options *o) {
     /* A session of its own lets the caller kill the program's whole group. */
@@ -75,6 +141,7 @@ static void run_program(const struct options *o) {
     if (o->as > 0) set_limit(RLIMIT_AS, o->as, o->as, "RLIMIT_AS");
     if (o->fsize > 0) set_limit(RLIMIT_FSIZE, o->fsize, o->fsize, "RLIMIT_FSIZE");
     set_limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
+    if (o->landlock) restrict_writes(o->dir ? o->dir : ".");
     if (o->uid >= 0) {
         if (setgroups(0, NULL) != 0) die("setgroups");
         if (setgid((gid_t)o->uid) != 0) die("setgid");
@@ -130,6 +197,12 @@ static void report_time(const struct options *o, const struct rusage *ru, long l
     fclose(f);
 }
 
+static volatile sig_atomic_t alarm_fired = 0;
+static void on_alarm(int sig) {
+    (void)sig;
+    alarm_fired = 1;
+}
+
 static void mirror_status(int status) {
     if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
     if (WIFSIGNALED(status)) {
@@ -147,11 +220,12 @@ static void mirror_status(int status) {
 }
 
 int main(int argc, char **argv) {
-    struct options o = {0, 0, 0, 0, -1, 0, 0, 0, NULL, NULL, NULL};
+    struct options o = {0, 0, 0, 0, 0, -1, 0, 0, 0, 0, NULL, NULL, NULL};
     int opt;
-    while ((opt = getopt(argc, argv, "+c:m:f:p:u:nPKd:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "+c:m:f:p:u:nPKLd:t:w:")) != -1) {
         switch (opt) {
         case 'c': o.cpu = atof(optarg); break;
+        case 'w': o.wall = atof(optarg); break;
         case 'm': o.as = atoll(optarg); break;
         case 'f': o.fsize = atoll(optarg); break;
         case 'p': o.nproc = atoll(optarg); break;
@@ -159,6 +233,7 @@ int main(int argc, char **argv) {
         case 'n': o.net = 1; break;
         case 'P': o.pidns = 1; break;
         case 'K': o.killall = 1; break;
+        case 'L': o.landlock = 1; break;
         case 'd': o.dir = optarg; break;
         case 't': o.timefile = optarg; break;
         default: fprintf(stderr, "perfopt-jail: bad usage\n"); return JAIL_FAIL;
@@ -214,9 +289,29 @@ int main(int argc, char **argv) {
         _exit(0);
     }
     close(pipefd[1]);
+    if (o.wall > 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid must return EINTR */
+        sigaction(SIGALRM, &sa, NULL);
+        struct itimerval it;
+        memset(&it, 0, sizeof it);
+        it.it_value.tv_sec = (time_t)o.wall;
+        it.it_value.tv_usec = (suseconds_t)((o.wall - (double)(time_t)o.wall) * 1e6);
+        setitimer(ITIMER_REAL, &it, NULL);
+    }
     int st;
     while (waitpid(init, &st, 0) < 0) {
         if (errno != EINTR) die("waitpid");
+        if (alarm_fired) {
+            /* Killing the namespace's PID 1 kills everything in it; waitpid
+             * returns only once the kernel has torn the namespace down. */
+            kill(init, SIGKILL);
+            while (waitpid(init, &st, 0) < 0 && errno == EINTR) {
+            }
+            fprintf(stderr, "perfopt-jail: wall time limit\n");
+            _exit(JAIL_TIMEOUT);
+        }
     }
     int status;
     if (read(pipefd[0], &status, sizeof status) != sizeof status) {

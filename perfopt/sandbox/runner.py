@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 
-from perfopt.sandbox.jail import JAIL_FAIL, Isolation, build_jail, probe
+from perfopt.sandbox.jail import JAIL_FAIL, JAIL_TIMEOUT, Isolation, build_jail, probe
 
 #: Unprivileged uids handed out one per run, so that one run's process count
 #: and cleanup never touch another's. Far above the ranges distributions use.
@@ -124,6 +124,7 @@ class Sandbox:
                 _chown_tree(work, uid)
             out, err, timefile = private / "stdout", private / "stderr", private / "time"
             cmd = [str(self.jail), "-d", str(work), "-t", str(timefile), "-c", f"{limits.cpu_seconds:.3f}"]
+            cmd += ["-w", f"{limits.wall_seconds:.3f}"]
             cmd += ["-f", str(limits.output_bytes), "-p", str(limits.processes)]
             if limits.memory_bytes is not None:
                 cmd += ["-m", str(limits.memory_bytes)]
@@ -131,19 +132,21 @@ class Sandbox:
                 cmd.append("-n")
             if self.isolation.pid_namespace:
                 cmd.append("-P")
+            if self.isolation.landlock:
+                cmd.append("-L")
             if uid is not None:
                 cmd += ["-u", str(uid)]
             cmd += ["--", *argv]
-            run_env = dict(env) if env is not None else {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C"}
+            run_env = dict(env) if env is not None else default_env(work)
             timed_out = False
             with out.open("wb") as fo, err.open("wb") as fe, (stdin or Path(os.devnull)).open("rb") as fi:
                 proc = subprocess.Popen(cmd, stdin=fi, stdout=fo, stderr=fe, env=run_env, start_new_session=True)
                 try:
-                    rc = proc.wait(timeout=limits.wall_seconds)
+                    # The jail enforces the wall limit itself, and returns only once
+                    # every process the program started is gone; this is a backstop.
+                    rc = proc.wait(timeout=limits.wall_seconds + 30)
                 except subprocess.TimeoutExpired:
                     timed_out = True
-                    # The jail's death takes its PID namespace, and so every
-                    # process the program started, with it.
                     os.killpg(proc.pid, signal.SIGKILL)
                     rc = proc.wait()
             if uid is not None and not self.isolation.pid_namespace:
@@ -171,7 +174,7 @@ class Sandbox:
         def result(outcome: Outcome, detail: str = "") -> RunResult:
             return RunResult(outcome, exit_code, sig, stdout[: limits.output_bytes], stderr, wall, cpu, rss, detail)
 
-        if timed_out:
+        if timed_out or (rc == JAIL_TIMEOUT and not ran and "perfopt-jail: wall time limit" in stderr):
             return result(Outcome.TIMEOUT, f"killed after {limits.wall_seconds:g} s")
         if rc == JAIL_FAIL and not ran:
             return result(Outcome.SANDBOX_ERROR, stderr.strip().splitlines()[-1] if stderr.strip() else "")
@@ -187,6 +190,11 @@ class Sandbox:
         if rc != 0:
             return result(Outcome.RUNTIME_ERROR, f"exit code {rc}")
         return result(Outcome.OK)
+
+
+def default_env(workdir: Path) -> dict[str, str]:
+    """A small, fixed environment: runs are reproducible, and temp files stay in the run's folder."""
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "HOME": str(workdir), "TMPDIR": str(workdir)}
 
 
 def _chown_tree(root: Path, uid: int) -> None:

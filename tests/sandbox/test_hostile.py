@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import os
 import socket
 import subprocess
@@ -88,15 +90,34 @@ def test_huge_output_is_cut_off(sandbox: Sandbox, world_readable_tmp: Path) -> N
     assert len(result.stdout) <= FAST.output_bytes
 
 
-def test_write_outside_its_folder_is_refused(sandbox: Sandbox, world_readable_tmp: Path) -> None:
-    if not sandbox.isolation.drop_uid:
-        pytest.skip("write protection of the user's tree needs root to drop to an unprivileged uid")
+def only(sandbox: Sandbox, **features: bool) -> Sandbox:
+    """A sandbox using fewer of the features this machine has, to test each protection alone."""
+    weaker = copy.copy(sandbox)
+    weaker.isolation = dataclasses.replace(sandbox.isolation, **features)
+    return weaker
+
+
+#: Feature switches, and whether the user's files are world-writable: a uid drop
+#: protects ordinary files only, Landlock protects even world-writable ones.
+PROTECTIONS: dict[str, tuple[dict[str, bool], bool]] = {
+    "all": ({}, True),
+    "uid drop alone": ({"landlock": False}, False),
+    "Landlock alone": ({"drop_uid": False}, True),
+}
+
+
+@pytest.mark.parametrize("protection", PROTECTIONS)
+def test_write_outside_its_folder_is_refused(sandbox: Sandbox, world_readable_tmp: Path, protection: str) -> None:
+    features, world_writable = PROTECTIONS[protection]
+    sandbox = only(sandbox, **features)
+    if not sandbox.isolation.protects_files:
+        pytest.skip(f"{protection}: not available on this machine")
     users_tree = world_readable_tmp / "users-tree"
     users_tree.mkdir()
-    users_tree.chmod(0o755)
+    users_tree.chmod(0o777 if world_writable else 0o755)
     victim = users_tree / "main.cpp"
     victim.write_text("precious")
-    victim.chmod(0o644)
+    victim.chmod(0o666 if world_writable else 0o644)
     source = f"""
 #include <cstdio>
 int main() {{
@@ -112,9 +133,18 @@ int main() {{
     assert not (users_tree / "new-file").exists()
 
 
-def test_network_connect_fails(sandbox: Sandbox, world_readable_tmp: Path) -> None:
-    if not sandbox.isolation.network:
-        pytest.skip("this kernel allows no network namespace; documented fallback")
+NETWORK_GUARDS = {
+    "all": {},
+    "network namespace alone": {"landlock": False},
+    "Landlock alone": {"network": False},
+}
+
+
+@pytest.mark.parametrize("guard", NETWORK_GUARDS)
+def test_network_connect_fails(sandbox: Sandbox, world_readable_tmp: Path, guard: str) -> None:
+    sandbox = only(sandbox, **NETWORK_GUARDS[guard])
+    if not (sandbox.isolation.network or sandbox.isolation.landlock):
+        pytest.skip(f"{guard}: not available on this machine")
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
