@@ -8,7 +8,7 @@ from perfopt.config import Config
 from perfopt.errors import NoTestsError
 from perfopt.testsources.directory import DirectoryTests, find_next_to
 from perfopt.testsources.interface import TestCase, TestSource
-from perfopt.testsources.pie import PieTests, guess_problem_id
+from perfopt.testsources.pie import PieTests, amplified_sibling, guess_problem_id
 
 __all__ = ["DirectoryTests", "PieTests", "TestCase", "TestSource", "resolve"]
 
@@ -27,7 +27,8 @@ def resolve(config: Config, target: Path) -> TestSource:
                     f"{config.tests} holds tests for many problems; name one with --problem-id "
                     "(or put pNNNNN in the file name)"
                 )
-            return PieTests(config.tests, problem)
+            # Amplified tests (perfopt.testgen), when present beside the file, come first.
+            return PieTests([amplified_sibling(config.tests), config.tests], problem)
         if not config.tests.exists():
             raise NoTestsError(f"tests not found: {config.tests}")
         raise NoTestsError(f"{config.tests}: expected a test folder or a PIE .jsonl[.xz] file")

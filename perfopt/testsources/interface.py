@@ -16,6 +16,8 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class TestCase:
+    __test__ = False  # not a pytest test class, despite the name
+
     name: str
     input: bytes
     expected: bytes

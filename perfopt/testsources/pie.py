@@ -9,6 +9,8 @@ import json
 import lzma
 import re
 import threading
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -61,13 +63,55 @@ def guess_problem_id(source: Path) -> str | None:
     return None
 
 
+def amplified_sibling(path: Path) -> Path:
+    """Where amplified tests for ``path`` live: ``X.jsonl.xz`` -> ``X.amplified.jsonl.xz``."""
+    name = path.name
+    for suffix in (".jsonl.xz", ".jsonl", ".json.xz", ".json"):
+        if name.endswith(suffix):
+            return path.with_name(name[: -len(suffix)] + ".amplified" + suffix)
+    return path.with_name(name + ".amplified")
+
+
+def write_pie(
+    path: Path, problems: dict[str, Sequence[TestCase]], extra: dict[str, list[dict[str, Any]]] | None = None
+) -> None:
+    """Write tests in PIE format; ``extra`` adds fields to each test (e.g. how many oracles agreed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    opener = lzma.open if path.suffix == ".xz" else open
+    with opener(path, "wt", encoding="utf-8") as f:
+        for problem_id in sorted(problems):
+            tests = []
+            for i, case in enumerate(problems[problem_id]):
+                row: dict[str, Any] = {
+                    "input": case.input.decode(),
+                    "output": case.expected.decode(),
+                    "origin": case.origin,
+                }
+                if extra and problem_id in extra:
+                    row.update(extra[problem_id][i])
+                tests.append(row)
+            f.write(json.dumps({"problem_id": problem_id, "tests": tests}) + "\n")
+
+
 class PieTests:
-    def __init__(self, path: Path, problem_id: str) -> None:
-        self.path = path
+    """One problem's tests; with several files, the first that has the problem wins."""
+
+    def __init__(self, path: Path | Sequence[Path], problem_id: str) -> None:
+        self.paths = [path] if isinstance(path, Path) else list(path)
         self.problem_id = problem_id
 
+    @property
+    def path(self) -> Path:
+        """The file the tests actually come from."""
+        for p in self.paths:
+            if p.is_file() and load_all(p).get(self.problem_id):
+                return p
+        return self.paths[-1]
+
     def describe(self) -> str:
-        return f"{self.path.name}:{self.problem_id} ({len(self.cases())} cases)"
+        origins = Counter(c.origin for c in self.cases())
+        counts = ", ".join(f"{n} {origin}" for origin, n in sorted(origins.items()))
+        return f"{self.path.name}:{self.problem_id} ({counts})"
 
     def cases(self) -> list[TestCase]:
         raw = load_all(self.path).get(self.problem_id)
