@@ -10,7 +10,7 @@ import lzma
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -73,7 +73,7 @@ def amplified_sibling(path: Path) -> Path:
 
 
 def write_pie(
-    path: Path, problems: dict[str, Sequence[TestCase]], extra: dict[str, list[dict[str, Any]]] | None = None
+    path: Path, problems: Mapping[str, Sequence[TestCase]], extra: Mapping[str, list[dict[str, Any]]] | None = None
 ) -> None:
     """Write tests in PIE format; ``extra`` adds fields to each test (e.g. how many oracles agreed)."""
     path.parent.mkdir(parents=True, exist_ok=True)

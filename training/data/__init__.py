@@ -1,0 +1,1 @@
+"""Data stage: the corpus, problem mapping, test amplification and (slow, fast) pairs."""
