@@ -49,7 +49,8 @@ class TestsAmplifyConfig:
     #: Problems amplified at once (each runs its oracles one after another).
     jobs: int = 2
     flags: list[str] = field(default_factory=lambda: ["-std=gnu++20", "-O2"])
-    time_limit: float = 2.0
+    #: CPU seconds an oracle gets per input: the target is inputs of milliseconds to a second.
+    time_limit: float = 1.0
     #: Problems whose instruction-count spread across oracles is measured for the report.
     resolution_sample: int = 25
     amplify: AmplifyConfig = field(

@@ -96,6 +96,7 @@ class RewardModel:
                 return self._baselines[digest]
             build = self.harness.build(source)
             if not build.ok:
+                self.harness.release(build)
                 raise BadInputError(f"the original does not compile:\n{build.log}")
             check = self.harness.check(build)
             if check.failed is not None:

@@ -155,6 +155,7 @@ def _climb(
         with ThreadPoolExecutor(max_workers=config.jobs) as pool:
             for scale in config.scales:
                 slowest_fastest = 0.0
+                kept_here = 0
                 for attempt in range(config.tries_per_scale):
                     text = generate(structure, scale, rng, config.max_count)
                     if text in seen:
@@ -176,7 +177,9 @@ def _climb(
                     slowest_fastest = max(slowest_fastest, fastest)
                     name = f"amplified-{scale:g}-{attempt}"
                     candidates.append((fastest, TestCase(name, text.encode(), output, "amplified"), agreeing))
-                if slowest_fastest >= config.slow_seconds:
+                    kept_here += 1
+                # Too slow already, or nothing survives at this size: larger inputs only cost time.
+                if slowest_fastest >= config.slow_seconds or kept_here == 0:
                     break
     finally:
         shutil.rmtree(folder, ignore_errors=True)
