@@ -1,0 +1,43 @@
+"""Shared plumbing for stage configs: scales, and TOML files mapped onto dataclasses.
+
+Every stage has a ``<stage>_config.py`` with a dataclass whose ``for_scale``
+gives the preset for ``tiny`` (CI: a few-thousand-parameter model, seconds),
+``cpu`` (this 2-core machine, hours) or ``gpu`` (a lent accelerator); a TOML
+file given with ``--config`` then overrides single fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import tomli
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+class Scale(str, Enum):
+    TINY = "tiny"
+    CPU = "cpu"
+    GPU = "gpu"
+
+
+T = TypeVar("T")
+
+
+def apply_toml(config: T, path: Path | None) -> T:
+    """``config`` with the fields a TOML file sets; unknown keys are errors."""
+    if path is None:
+        return config
+    data: dict[str, Any] = tomli.loads(path.read_text())
+    assert dataclasses.is_dataclass(config)
+    known = {f.name: f for f in dataclasses.fields(config)}
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise SystemExit(f"{path}: unknown key {key!r}; known: {', '.join(sorted(known))}")
+        current = getattr(config, key)
+        changes[key] = Path(value) if isinstance(current, Path) else value
+    return dataclasses.replace(config, **changes)  # type: ignore[type-var]
