@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import random
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import torch
-
 from training.config import Scale, apply_toml
 from training.data.problems import corpus
+from training.loop import Run, pad_batch
 from training.modeling import load_tokenizer, new_model, sentinel_id, train_tiny_tokenizer
 from training.pretrain_config import PretrainConfig
 
@@ -69,59 +66,33 @@ def train(config: PretrainConfig) -> Path:
     rng = random.Random(config.seed)
     texts = load_texts(config)
     tokenizer = load_tokenizer(config.tokenizer) if config.tokenizer else train_tiny_tokenizer(texts)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    out, ckpt = config.out, config.out / "checkpoint"
-    out.mkdir(parents=True, exist_ok=True)
-    model = new_model(tokenizer, config.architecture, config.seed)
-    step = 0
-    if (ckpt / "state.json").exists():
-        from transformers import T5ForConditionalGeneration
-
-        model = T5ForConditionalGeneration.from_pretrained(ckpt)
-        step = json.loads((ckpt / "state.json").read_text())["step"]
-    model.to(device).train()  # type: ignore[arg-type]  # transformers types .to() as a decorator wrapper
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.01)
-    if (ckpt / "optimizer.pt").exists():
-        optimizer.load_state_dict(torch.load(ckpt / "optimizer.pt", map_location=device))
-
-    def lr_at(s: int) -> float:
-        warm = min(1.0, (s + 1) / max(1, config.warmup))
-        return config.lr * warm * max(0.05, 1 - s / max(1, config.steps))
-
+    run = Run(
+        config.out,
+        tokenizer,
+        lambda: new_model(tokenizer, config.architecture, config.seed),
+        config.lr,
+        config.steps,
+        config.warmup,
+    )
+    run.model.train()
     encoded = [tokenizer(t, add_special_tokens=False).input_ids[: config.max_len - 1] for t in texts]
     encoded = [e for e in encoded if len(e) >= 8]
     sentinels = [sentinel_id(tokenizer, i) for i in range(100)]
     eos, pad = int(tokenizer.eos_token_id), int(tokenizer.pad_token_id)
-    log = (out / "log.jsonl").open("a")
-    started = time.monotonic()
-    while step < config.steps:
+    while not run.done:
         batch = [
             span_corrupt(rng.choice(encoded), sentinels, eos, rng, config.noise_density, config.mean_span)
             for _ in range(config.batch_size)
         ]
-        src_len = max(len(s) for s, _ in batch)
-        tgt_len = max(len(t) for _, t in batch)
-        input_ids = torch.tensor([s + [pad] * (src_len - len(s)) for s, _ in batch], device=device)
-        labels = torch.tensor([t + [-100] * (tgt_len - len(t)) for _, t in batch], device=device)
-        for group in optimizer.param_groups:
-            group["lr"] = lr_at(step)
-        loss = model(input_ids=input_ids, attention_mask=(input_ids != pad).long(), labels=labels).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad()
-        step += 1
-        if step % config.log_every == 0 or step == config.steps:
-            record = {"step": step, "loss": round(loss.item(), 4), "seconds": round(time.monotonic() - started, 1)}
-            log.write(json.dumps(record) + "\n")
-            log.flush()
-        if step % config.checkpoint_every == 0 or step == config.steps:
-            model.save_pretrained(str(ckpt))
-            tokenizer.save_pretrained(str(ckpt))
-            torch.save(optimizer.state_dict(), ckpt / "optimizer.pt")
-            (ckpt / "state.json").write_text(json.dumps({"step": step}))
-    log.close()
-    return ckpt
+        input_ids = pad_batch([s for s, _ in batch], pad, run.device)
+        labels = pad_batch([t for _, t in batch], -100, run.device)
+        loss = run.model(input_ids=input_ids, attention_mask=(input_ids != pad).long(), labels=labels).loss
+        run.update(loss)
+        if run.step % config.log_every == 0 or run.done:
+            run.log(loss=round(loss.item(), 4))
+        if run.step % config.checkpoint_every == 0 or run.done:
+            run.save()
+    return run.ckpt
 
 
 def main(argv: list[str] | None = None) -> None:
