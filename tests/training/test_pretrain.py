@@ -61,3 +61,27 @@ def test_tiny_pretraining_lowers_the_loss_and_resumes(tmp_path: Path) -> None:
     assert (ckpt / "model.safetensors").exists()
     train(replace(config, steps=45))
     assert json.loads((ckpt / "state.json").read_text())["step"] == 45
+
+
+def test_tiny_sft_learns_the_pairs(tmp_path: Path) -> None:
+    from training.sft import train as sft_train
+    from training.sft_config import SFTConfig
+
+    corpus = fake_corpus(tmp_path)
+    pretrain = replace(PretrainConfig.for_scale(Scale.TINY), corpus=corpus, out=tmp_path / "pre", steps=10)
+    init = train(pretrain)
+    slow = PROGRAMS[1]
+    fast = slow.replace("endl", "'\\n'")
+    pairs = tmp_path / "pairs.jsonl"
+    rows = [
+        {"problem_id": "p1", "slow": slow, "fast": fast, "split": "train"},
+        {"problem_id": "p2", "slow": PROGRAMS[0], "fast": PROGRAMS[0], "split": "valid"},
+    ]
+    pairs.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = replace(SFTConfig.for_scale(Scale.TINY), pairs=pairs, init=init, out=tmp_path / "sft", steps=30)
+    ckpt = sft_train(config)
+    log = [json.loads(line) for line in (tmp_path / "sft" / "log.jsonl").read_text().splitlines()]
+    losses = [r["loss"] for r in log if "loss" in r]
+    assert losses[-1] < losses[0] - 1.0
+    assert any("valid_loss" in r for r in log)
+    assert (ckpt / "model.safetensors").exists()

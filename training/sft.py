@@ -1,0 +1,112 @@
+"""Stage: supervised fine-tuning on (slow, fast) pairs, starting from the pretrained checkpoint.
+
+    python -m training.sft --scale tiny|cpu|gpu [--config sft.toml]
+
+Trains on the ``train`` split and logs the loss on the ``valid`` split, which is
+split by problem so that no problem's programs are on both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import random
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, Any
+
+import torch
+from transformers import AutoTokenizer, T5ForConditionalGeneration
+
+from training.config import Scale, apply_toml
+from training.loop import Run, pad_batch
+from training.sft_config import SFTConfig
+
+
+def read_pairs(path: Path) -> list[dict[str, Any]]:
+    opener: Any = lzma.open if path.suffix == ".xz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        stream: IO[str] = f
+        return [json.loads(line) for line in stream if line.strip()]
+
+
+def encode(tokenizer: Any, pairs: list[dict[str, Any]], max_len: int) -> list[tuple[list[int], list[int]]]:
+    """Token ids of (slow, fast), dropping pairs that do not fit: a cut program teaches nothing."""
+    out = []
+    for p in pairs:
+        src = tokenizer(p["slow"]).input_ids
+        tgt = tokenizer(p["fast"]).input_ids
+        if len(src) <= max_len and len(tgt) <= max_len:
+            out.append((src, tgt))
+    return out
+
+
+def validation_loss(
+    model: T5ForConditionalGeneration, data: list[tuple[list[int], list[int]]], pad: int, device: str
+) -> float:
+    model.eval()  # type: ignore[no-untyped-call]
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for i in range(0, len(data), 8):
+            chunk = data[i : i + 8]
+            input_ids = pad_batch([s for s, _ in chunk], pad, device)
+            labels = pad_batch([t for _, t in chunk], -100, device)
+            loss = model(input_ids=input_ids, attention_mask=(input_ids != pad).long(), labels=labels).loss
+            total += loss.item() * len(chunk)
+            count += len(chunk)
+    model.train()
+    return total / max(1, count)
+
+
+def train(config: SFTConfig) -> Path:
+    rng = random.Random(config.seed)
+    tokenizer = AutoTokenizer.from_pretrained(str(config.init))
+    pairs = read_pairs(config.pairs)
+    train_set = encode(tokenizer, [p for p in pairs if p.get("split", "train") == "train"], config.max_len)
+    valid_set = encode(tokenizer, [p for p in pairs if p.get("split") == "valid"], config.max_len)
+    if not train_set:
+        raise SystemExit(f"{config.pairs}: no training pairs fit in {config.max_len} tokens")
+    run = Run(
+        config.out,
+        tokenizer,
+        lambda: T5ForConditionalGeneration.from_pretrained(config.init),
+        config.lr,
+        config.steps,
+        config.warmup,
+    )
+    run.model.train()
+    pad = int(tokenizer.pad_token_id)
+    while not run.done:
+        batch = [rng.choice(train_set) for _ in range(config.batch_size)]
+        input_ids = pad_batch([s for s, _ in batch], pad, run.device)
+        labels = pad_batch([t for _, t in batch], -100, run.device)
+        loss = run.model(input_ids=input_ids, attention_mask=(input_ids != pad).long(), labels=labels).loss
+        run.update(loss)
+        record: dict[str, Any] = {}
+        if run.step % config.log_every == 0 or run.done:
+            record["loss"] = round(loss.item(), 4)
+        if valid_set and (run.step % config.eval_every == 0 or run.done):
+            record["valid_loss"] = round(validation_loss(run.model, valid_set, pad, run.device), 4)
+        if record:
+            run.log(**record)
+        if run.step % config.checkpoint_every == 0 or run.done:
+            run.save()
+    return run.ckpt
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=Scale, default=Scale.TINY)
+    parser.add_argument("--config", type=Path)
+    parser.add_argument("--pairs", type=Path)
+    parser.add_argument("--init", type=Path)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    config = apply_toml(SFTConfig.for_scale(args.scale), args.config)
+    changes = {k: v for k, v in {"pairs": args.pairs, "init": args.init, "out": args.out}.items() if v is not None}
+    print(train(replace(config, **changes)))
+
+
+if __name__ == "__main__":
+    main()
