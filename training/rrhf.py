@@ -1,0 +1,204 @@
+"""Stage: RRHF with unit-test rewards from perfopt's own reward model.
+
+    python -m training.rrhf --scale tiny|cpu|gpu [--config rrhf.toml]
+
+Each RL step samples k responses per prompt (greedy, sampled, plus the known
+faster reference), grades them R0-R4 with :mod:`perfopt.reward` (imported, not
+copied), and minimises ``w * L_rank + L_tuning``: a hinge over pairs on
+length-normalised log-probabilities, ordered by reward, plus cross-entropy on
+the best response. After each step the compile, pass and optimisation rates on
+the validation prompts go to ``out/curve.jsonl`` (PerfRL's Figure 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoTokenizer, T5ForConditionalGeneration
+
+from perfopt.config import Config
+from perfopt.reward import Level, RewardModel, reward_model_for
+from training.config import Scale, apply_toml
+from training.loop import Run, pad_batch
+from training.rrhf_config import RRHFConfig
+from training.sft import read_pairs
+
+
+@dataclass
+class Scored:
+    prompt: str
+    responses: list[str]
+    rewards: list[float]
+    levels: list[Level]
+
+
+def rank_loss(scores: torch.Tensor, rewards: torch.Tensor) -> torch.Tensor:
+    """RRHF's L_rank: sum over pairs with r_i < r_j of max(0, p_i - p_j)."""
+    diff = scores.unsqueeze(1) - scores.unsqueeze(0)  # p_i - p_j
+    worse = (rewards.unsqueeze(1) < rewards.unsqueeze(0)).float()  # r_i < r_j
+    return (torch.relu(diff) * worse).sum()
+
+
+def sequence_scores(
+    model: T5ForConditionalGeneration, input_ids: torch.Tensor, responses: torch.Tensor, pad: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Length-normalised log-probability of each response, and each response's summed log-probability."""
+    repeated = input_ids.expand(responses.size(0), -1)
+    labels = responses.masked_fill(responses == pad, -100)
+    logits = model(input_ids=repeated, attention_mask=(repeated != pad).long(), labels=labels).logits
+    logp = torch.log_softmax(logits, dim=-1)
+    mask = labels != -100
+    token_logp = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask
+    total = token_logp.sum(-1)
+    return total / mask.sum(-1).clamp(min=1), total
+
+
+def rrhf_loss(
+    model: T5ForConditionalGeneration, tokenizer: Any, item: Scored, weight: float, max_len: int, device: str
+) -> torch.Tensor:
+    pad = int(tokenizer.pad_token_id)
+    input_ids = torch.tensor([tokenizer(item.prompt).input_ids[:max_len]], device=device)
+    responses = pad_batch([tokenizer(r).input_ids[:max_len] for r in item.responses], pad, device)
+    normalised, total = sequence_scores(model, input_ids, responses, pad)
+    rewards = torch.tensor(item.rewards, device=device)
+    best = int(torch.argmax(rewards))
+    tuning = -total[best] / (responses[best] != pad).sum().clamp(min=1)
+    return weight * rank_loss(normalised, rewards) + tuning
+
+
+def generate(
+    model: T5ForConditionalGeneration, tokenizer: Any, prompt: str, config: RRHFConfig, device: str
+) -> list[str]:
+    """One greedy response, then k-1 sampled ones."""
+    model.eval()  # type: ignore[no-untyped-call]
+    ids = torch.tensor([tokenizer(prompt).input_ids[: config.max_len]], device=device)
+    with torch.no_grad():
+        greedy = model.generate(  # type: ignore[misc]  # transformers' mixin typing
+            input_ids=ids, max_new_tokens=config.max_new_tokens, do_sample=False
+        )
+        sampled = (
+            model.generate(  # type: ignore[misc]
+                input_ids=ids,
+                max_new_tokens=config.max_new_tokens,
+                do_sample=True,
+                temperature=config.temperature,
+                top_p=config.top_p,
+                num_return_sequences=max(0, config.k - 1),
+            )
+            if config.k > 1
+            else greedy[:0]
+        )
+    model.train()
+    outputs = [*greedy, *sampled]
+    return [tokenizer.decode(o, skip_special_tokens=True) for o in outputs]
+
+
+class Judge:
+    """One perfopt reward model per problem, built on first use."""
+
+    def __init__(self, config: RRHFConfig, workdir: Path) -> None:
+        self.config = config
+        self.workdir = workdir
+        self.models: dict[str, RewardModel] = {}
+
+    def score(self, problem_id: str, original: str, candidates: list[str]) -> list[Any]:
+        if problem_id not in self.models:
+            settings = Config(
+                tests=self.config.tests.resolve(), problem_id=problem_id, timer=self.config.timer, repeats=3
+            )
+            self.models[problem_id] = reward_model_for(settings, self.workdir / f"{problem_id}.cpp")
+        return self.models[problem_id].evaluate(original, candidates)
+
+    def close(self) -> None:
+        for m in self.models.values():
+            m.close()
+
+
+def rates(levels: list[Level]) -> dict[str, float]:
+    n = max(1, len(levels))
+    return {
+        "compile": sum(lvl >= Level.RUNTIME_ERROR for lvl in levels) / n,
+        "pass": sum(lvl >= Level.NOT_FASTER for lvl in levels) / n,
+        "opt": sum(lvl == Level.FASTER for lvl in levels) / n,
+    }
+
+
+def train(config: RRHFConfig) -> Path:
+    rng = random.Random(config.seed)
+    tokenizer = AutoTokenizer.from_pretrained(str(config.init))
+    pairs = read_pairs(config.pairs)
+    prompts = [p for p in pairs if p.get("split", "train") == "train"]
+    valid = [p for p in pairs if p.get("split") == "valid"][: config.valid_prompts]
+    run = Run(
+        config.out,
+        tokenizer,
+        lambda: T5ForConditionalGeneration.from_pretrained(config.init),
+        config.lr,
+        config.rl_steps * config.updates_per_step,
+        0,
+    )
+    judge = Judge(config, config.out)
+    curve = config.out / "curve.jsonl"
+    try:
+        while not run.done:
+            rl_step = run.step // config.updates_per_step + 1
+            batch: list[Scored] = []
+            for p in rng.sample(prompts, min(config.prompts_per_step, len(prompts))):
+                responses = generate(run.model, tokenizer, p["slow"], config, run.device)
+                if p.get("fast"):
+                    responses.append(p["fast"])
+                verdicts = judge.score(p["problem_id"], p["slow"], responses)
+                batch.append(Scored(p["slow"], responses, [v.reward for v in verdicts], [v.level for v in verdicts]))
+            losses = []
+            for _ in range(config.updates_per_step):
+                loss = sum(
+                    (
+                        rrhf_loss(run.model, tokenizer, item, config.rank_weight, config.max_len, run.device)
+                        for item in batch
+                    ),
+                    torch.zeros((), device=run.device),
+                ) / max(1, len(batch))
+                run.update(loss)
+                losses.append(loss.item())
+            sampled_levels = [lvl for item in batch for lvl in item.levels]
+            valid_levels = []
+            for p in valid:
+                greedy = generate(run.model, tokenizer, p["slow"], replace(config, k=1), run.device)
+                valid_levels += [v.level for v in judge.score(p["problem_id"], p["slow"], greedy)]
+            record = {
+                "rl_step": rl_step,
+                "loss": round(sum(losses) / len(losses), 4),
+                "train": rates(sampled_levels),
+                "valid": rates(valid_levels),
+            }
+            run.log(**record)
+            with curve.open("a") as f:
+                f.write(json.dumps(record) + "\n")
+            run.save()
+    finally:
+        judge.close()
+    return run.ckpt
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=Scale, default=Scale.TINY)
+    parser.add_argument("--config", type=Path)
+    parser.add_argument("--pairs", type=Path)
+    parser.add_argument("--tests", type=Path)
+    parser.add_argument("--init", type=Path)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    config = apply_toml(RRHFConfig.for_scale(args.scale), args.config)
+    given = {"pairs": args.pairs, "tests": args.tests, "init": args.init, "out": args.out}
+    print(train(replace(config, **{k: v for k, v in given.items() if v is not None})))
+
+
+if __name__ == "__main__":
+    main()

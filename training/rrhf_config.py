@@ -1,0 +1,55 @@
+"""Settings of the RRHF stage: rank responses by perfopt's reward model, as PerfRL does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from training.config import Scale
+
+
+@dataclass(frozen=True)
+class RRHFConfig:
+    #: Pairs JSONL (as for SFT): the slow programs are the prompts, the fast ones references.
+    pairs: Path = Path("training/data/pairs.jsonl.xz")
+    #: PIE tests judging each problem (amplified ones are picked up beside it).
+    tests: Path = Path("../shared/data/pie/public_tests.jsonl.xz")
+    init: Path = Path("runs/cpu/sft/checkpoint")
+    out: Path = Path("runs/rrhf")
+    #: Responses per prompt: one greedy, the rest sampled; the reference is added when known.
+    k: int = 4
+    temperature: float = 0.8
+    top_p: float = 0.95
+    max_new_tokens: int = 512
+    max_len: int = 512
+    rl_steps: int = 8
+    prompts_per_step: int = 16
+    #: Gradient updates on each step's scored responses.
+    updates_per_step: int = 4
+    rank_weight: float = 1.0
+    lr: float = 1e-5
+    timer: str = "instructions"
+    valid_prompts: int = 32
+    seed: int = 0
+
+    @classmethod
+    def for_scale(cls, scale: Scale) -> RRHFConfig:
+        if scale is Scale.TINY:
+            return cls(
+                init=Path("runs/tiny/sft/checkpoint"),
+                out=Path("runs/tiny/rrhf"),
+                k=3,
+                max_new_tokens=48,
+                max_len=96,
+                rl_steps=2,
+                prompts_per_step=2,
+                updates_per_step=2,
+                lr=1e-3,
+                timer="wall",
+                valid_prompts=2,
+            )
+        if scale is Scale.CPU:
+            return cls(init=Path("runs/cpu/sft/checkpoint"), out=Path("runs/cpu/rrhf"))
+        return cls(
+            init=Path("runs/gpu/sft/checkpoint"), out=Path("runs/gpu/rrhf"), k=8, rl_steps=20, prompts_per_step=64
+        )
