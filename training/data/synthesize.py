@@ -13,11 +13,13 @@ from collections.abc import Callable
 
 Rule = Callable[[str], "str | None"]
 
-_SYNC = re.compile(r"^[ \t]*(std::)?ios(_base)?::sync_with_stdio\s*\(\s*(false|0)\s*\)\s*;[ \t]*\n", re.M)
-_TIE = re.compile(r"^[ \t]*(std::)?cin\.tie\s*\(\s*(0|NULL|nullptr)\s*\)\s*;[ \t]*\n", re.M)
+_SYNC = re.compile(r"(std::)?ios(_base)?::sync_with_stdio\s*\(\s*(false|0)\s*\)\s*;")
+_TIE = re.compile(r"(std::)?cin\.tie\s*\(\s*(0|NULL|nullptr)\s*\)\s*;")
 _NEWLINE_OUT = re.compile(r"<<\s*'\\n'")
 _NEWLINE_STR = re.compile(r'<<\s*"\\n"')
-_CONST_REF = re.compile(r"const\s+((?:std::)?(?:vector|string|map|set|unordered_map)\b[^&;(){}]*?)\s*&\s*(\w+)\s*([,)])")
+_CONST_REF = re.compile(
+    r"const\s+((?:std::)?(?:vector|string|map|set|unordered_map)\b[^&;(){}]*?)\s*&\s*(\w+)\s*([,)])"
+)
 _RESERVE = re.compile(r"^[ \t]*\w+(\.|->)reserve\s*\([^;]*\)\s*;[ \t]*\n", re.M)
 
 
