@@ -41,6 +41,7 @@ def test_pairs_from_amplified_tests(tmp_path: Path) -> None:
         assert "amplified" in p["verified"]["tests"]
     # The WA submission never appears: it fails the tests.
     assert all("n > 20" not in p["slow"] + p["fast"] for p in pairs)
-    stored = [json.loads(line) for line in lzma.open(config.out, "rt")]
+    with lzma.open(config.out, "rt") as f:
+        stored = [json.loads(line) for line in f]
     assert len(stored) == len(pairs)
     assert "pairs:" in config.report.read_text()
