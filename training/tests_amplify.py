@@ -208,7 +208,10 @@ def run(config: TestsAmplifyConfig) -> None:
 def assemble(config: TestsAmplifyConfig, tests_file: Path) -> None:
     """Write the PIE file and the report from the finished results."""
     rows = [json.loads(line) for line in (config.work / "results.jsonl").read_text().splitlines() if line]
-    problems: dict[str, list[TestCase]] = {}
+    # Every problem, so that the file can stand in for the public one; amplified tests where made.
+    problems: dict[str, list[TestCase]] = {
+        p: PieTests(tests_file, p).cases() for p, tests in load_all(tests_file).items() if tests
+    }
     extra: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         if not row["tests"]:
