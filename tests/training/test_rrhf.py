@@ -54,3 +54,20 @@ def test_tiny_rrhf_samples_scores_and_logs_the_curve(tmp_path: Path) -> None:
         assert set(c["valid"]) == {"compile", "pass", "opt"}
         assert c["loss"] == c["loss"]  # not NaN
     assert json.loads((ckpt / "state.json").read_text())["step"] == 4
+
+
+def test_export_copies_weights_and_writes_a_card(tmp_path: Path) -> None:
+    from training.export import export
+
+    corpus = fake_corpus(tmp_path)
+    runs = tmp_path / "runs"
+    ckpt = pretrain(replace(PretrainConfig.for_scale(Scale.TINY), corpus=corpus, out=runs / "pretrain", steps=5))
+    target = export(ckpt, "tiny-test", runs, "test machine", into=tmp_path / "models")
+    assert (target / "model.safetensors").exists() and (target / "tokenizer.json").exists()
+    text = (target / "MODEL_CARD.md").read_text()
+    assert "pretrain: 5 steps" in text and "test machine" in text
+    assert "sft: no log found" in text
+    from transformers import AutoTokenizer, T5ForConditionalGeneration
+
+    T5ForConditionalGeneration.from_pretrained(target)
+    AutoTokenizer.from_pretrained(str(target))

@@ -1,0 +1,99 @@
+"""Stage: copy a trained checkpoint into the package, with a model card.
+
+    python -m training.export --checkpoint runs/cpu/rrhf/checkpoint --name perfopt-t5-small \
+        [--runs runs/cpu] [--hardware "2-core CPU"]
+
+Writes ``perfopt/models/<name>/`` (safetensors weights, config, tokenizer) and
+its ``MODEL_CARD.md``: data, steps, wall time, hardware, and the metrics each
+stage logged. Refuses weights over 130 MB, the package's budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+MAX_BYTES = 130 * 10**6
+PACKAGE_MODELS = Path(__file__).resolve().parents[1] / "perfopt" / "models"
+FILES = (
+    "model.safetensors",
+    "config.json",
+    "generation_config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "vocab.json",
+    "merges.txt",
+    "special_tokens_map.json",
+)
+
+
+def _log(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def card(name: str, runs: Path, hardware: str) -> str:
+    lines = [
+        f"# {name}",
+        "",
+        "A T5 (CodeT5-small architecture, CodeT5 tokenizer) trained from random init by",
+        "perfopt's own pipeline (`training/`): span-corruption pretraining on the C++ corpus, SFT on",
+        "(slow, fast) pairs verified by tests, then RRHF scored by perfopt's reward model.",
+        "",
+        f"Hardware: {hardware}.",
+        "",
+    ]
+    for stage in ("pretrain", "sft", "rrhf"):
+        log = _log(runs / stage / "log.jsonl")
+        if not log:
+            lines.append(f"- {stage}: no log found under {runs / stage}")
+            continue
+        last = log[-1]
+        metrics = ", ".join(f"{k} {v}" for k, v in last.items() if k not in ("step", "seconds"))
+        lines.append(f"- {stage}: {last['step']} steps in {last['seconds']} s; last: {metrics}")
+    curve = _log(runs / "rrhf" / "curve.jsonl")
+    if curve:
+        lines += ["", "Validation rates per RL step (compile / pass / optimized):", ""]
+        lines += [
+            f"- step {c['rl_step']}: {c['valid']['compile']:.2f} / {c['valid']['pass']:.2f} / {c['valid']['opt']:.2f}"
+            for c in curve
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def export(checkpoint: Path, name: str, runs: Path, hardware: str, into: Path = PACKAGE_MODELS) -> Path:
+    weights = checkpoint / "model.safetensors"
+    if not weights.exists():
+        raise SystemExit(f"{checkpoint}: no model.safetensors")
+    if weights.stat().st_size > MAX_BYTES:
+        raise SystemExit(f"{weights}: {weights.stat().st_size / 1e6:.0f} MB is over the package's 130 MB budget")
+    target = into / name
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for file in FILES:
+        if (checkpoint / file).exists():
+            shutil.copy2(checkpoint / file, target / file)
+    (target / "MODEL_CARD.md").write_text(card(name, runs, hardware))
+    return target
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkpoint", type=Path, required=True)
+    parser.add_argument("--name", default="perfopt-t5-small")
+    parser.add_argument(
+        "--runs", type=Path, help="folder holding pretrain/, sft/ and rrhf/ (default: above the checkpoint)"
+    )
+    parser.add_argument("--hardware", default="2-core CPU, no GPU")
+    args = parser.parse_args(argv)
+    runs = args.runs or args.checkpoint.parents[1]
+    print(export(args.checkpoint, args.name, runs, args.hardware))
+
+
+if __name__ == "__main__":
+    main()
