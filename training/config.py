@@ -8,10 +8,12 @@ file given with ``--config`` then overrides single fields.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import tomli
 
@@ -41,3 +43,27 @@ def apply_toml(config: T, path: Path | None) -> T:
         current = getattr(config, key)
         changes[key] = Path(value) if isinstance(current, Path) else value
     return dataclasses.replace(config, **changes)  # type: ignore[type-var]
+
+
+class StageConfig(Protocol):
+    @classmethod
+    def for_scale(cls, scale: Scale) -> Any: ...
+
+
+def stage_main(
+    doc: str | None,
+    config_class: type[StageConfig],
+    train: Callable[[Any], Path],
+    path_flags: tuple[str, ...],
+    argv: list[str] | None,
+) -> None:
+    """The command line every model stage shares: ``--scale``, ``--config`` and a few path overrides."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=Scale, default=Scale.TINY)
+    parser.add_argument("--config", type=Path)
+    for flag in path_flags:
+        parser.add_argument(f"--{flag}", type=Path)
+    args = parser.parse_args(argv)
+    config = apply_toml(config_class.for_scale(args.scale), args.config)
+    given = {flag: getattr(args, flag) for flag in path_flags if getattr(args, flag) is not None}
+    print(train(dataclasses.replace(config, **given)))

@@ -8,13 +8,12 @@ step) is picked up by a rerun. Losses go to ``out/log.jsonl``.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from training.config import Scale, apply_toml
+from training.config import stage_main
 from training.data.problems import corpus
 from training.loop import Run, pad_batch
 from training.modeling import load_tokenizer, new_model, sentinel_id, train_tiny_tokenizer
@@ -96,17 +95,7 @@ def train(config: PretrainConfig) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=Scale, default=Scale.TINY)
-    parser.add_argument("--config", type=Path)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args(argv)
-    config = apply_toml(PretrainConfig.for_scale(args.scale), args.config)
-    if args.out is not None:
-        from dataclasses import replace
-
-        config = replace(config, out=args.out)
-    print(train(config))
+    stage_main(__doc__, PretrainConfig, train, ("out",), argv)
 
 
 if __name__ == "__main__":

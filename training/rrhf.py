@@ -12,7 +12,6 @@ the validation prompts go to ``out/curve.jsonl`` (PerfRL's Figure 2).
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 from dataclasses import dataclass, replace
@@ -24,7 +23,7 @@ from transformers import AutoTokenizer, T5ForConditionalGeneration
 
 from perfopt.config import Config
 from perfopt.reward import Level, RewardModel, reward_model_for
-from training.config import Scale, apply_toml
+from training.config import stage_main
 from training.loop import Run, pad_batch
 from training.rrhf_config import RRHFConfig
 from training.sft import read_pairs
@@ -187,17 +186,7 @@ def train(config: RRHFConfig) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=Scale, default=Scale.TINY)
-    parser.add_argument("--config", type=Path)
-    parser.add_argument("--pairs", type=Path)
-    parser.add_argument("--tests", type=Path)
-    parser.add_argument("--init", type=Path)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args(argv)
-    config = apply_toml(RRHFConfig.for_scale(args.scale), args.config)
-    given = {"pairs": args.pairs, "tests": args.tests, "init": args.init, "out": args.out}
-    print(train(replace(config, **{k: v for k, v in given.items() if v is not None})))
+    stage_main(__doc__, RRHFConfig, train, ("pairs", "tests", "init", "out"), argv)
 
 
 if __name__ == "__main__":

@@ -8,18 +8,16 @@ split by problem so that no problem's programs are on both sides.
 
 from __future__ import annotations
 
-import argparse
 import json
 import lzma
 import random
-from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
 import torch
 from transformers import AutoTokenizer, T5ForConditionalGeneration
 
-from training.config import Scale, apply_toml
+from training.config import stage_main
 from training.loop import Run, pad_batch
 from training.sft_config import SFTConfig
 
@@ -96,16 +94,7 @@ def train(config: SFTConfig) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=Scale, default=Scale.TINY)
-    parser.add_argument("--config", type=Path)
-    parser.add_argument("--pairs", type=Path)
-    parser.add_argument("--init", type=Path)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args(argv)
-    config = apply_toml(SFTConfig.for_scale(args.scale), args.config)
-    changes = {k: v for k, v in {"pairs": args.pairs, "init": args.init, "out": args.out}.items() if v is not None}
-    print(train(replace(config, **changes)))
+    stage_main(__doc__, SFTConfig, train, ("pairs", "init", "out"), argv)
 
 
 if __name__ == "__main__":

@@ -253,9 +253,7 @@ def write_report(config: TestsAmplifyConfig, rows: list[dict[str, Any]]) -> None
                 f"{res['median_spread_original']:.3f}x on the original tests, "
                 f"{res['median_spread_amplified']:.3f}x on the amplified tests"
             )
-            wide = {
-                kind: sum(p[kind] >= 1.10 for p in res["per_problem"]) for kind in ("original", "amplified")
-            }
+            wide = {kind: sum(p[kind] >= 1.10 for p in res["per_problem"]) for kind in ("original", "amplified")}
             lines.append(
                 f"- sampled problems whose correct solutions differ by at least 1.10x: {wide['original']} of "
                 f"{res['problems']} on the original tests, {wide['amplified']} of {res['problems']} on the amplified"
