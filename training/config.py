@@ -41,6 +41,12 @@ def apply_toml(config: T, path: Path | None) -> T:
         if key not in known:
             raise SystemExit(f"{path}: unknown key {key!r}; known: {', '.join(sorted(known))}")
         current = getattr(config, key)
+        if dataclasses.is_dataclass(current) and isinstance(value, dict):
+            # A nested table ([amplify]) overrides fields of the nested config.
+            try:
+                value = dataclasses.replace(current, **value)  # type: ignore[type-var]
+            except TypeError as e:
+                raise SystemExit(f"{path}: [{key}]: {e}") from None
         changes[key] = Path(value) if isinstance(current, Path) else value
     return dataclasses.replace(config, **changes)  # type: ignore[type-var]
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from training.config import stage_main
-from training.data.problems import corpus
+from training.data.problems import read_corpus
 from training.loop import Run, pad_batch
 from training.modeling import load_tokenizer, new_model, sentinel_id, train_tiny_tokenizer
 from training.pretrain_config import PretrainConfig
@@ -53,7 +53,7 @@ def span_corrupt(
 
 def load_texts(config: PretrainConfig) -> list[str]:
     texts = []
-    for row in corpus(config.corpus.parents[1]):
+    for row in read_corpus(config.corpus):
         texts.append(row["code"])
         if config.max_files is not None and len(texts) >= config.max_files:
             break

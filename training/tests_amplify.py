@@ -10,27 +10,25 @@ each tagged with its origin) and ``report`` (a markdown table per problem).
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
-import shutil
 import statistics
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import tomli
-
-from perfopt.reward.compiler import Compiler
+from perfopt.reward.harness import IOHarness
 from perfopt.sandbox import Limits, Sandbox
 from perfopt.testgen.amplify import AmplifyConfig, amplify_problem
 from perfopt.testsources.interface import TestCase
+from perfopt.testsources.memory import InMemoryTests
 from perfopt.testsources.pie import PieTests, load_all, write_pie
 from perfopt.timing import InstructionTimer, Invocation
-from training.data.problems import Solution, acl_headers, mine
+from training.config import apply_toml
+from training.data.problems import Solution, mine, oracle_compiler
 
 ORACLE_VERDICTS = ("AC", "TLE")
 
@@ -58,30 +56,6 @@ class TestsAmplifyConfig:
     )
 
 
-def load_config(path: Path | None) -> TestsAmplifyConfig:
-    config = TestsAmplifyConfig()
-    if path is None:
-        return config
-    data = tomli.loads(path.read_text())
-    known = {f.name for f in fields(TestsAmplifyConfig)}
-    for key, value in data.items():
-        if key not in known:
-            raise SystemExit(f"{path}: unknown key {key!r}; known: {', '.join(sorted(known))}")
-        if key == "amplify":
-            value = AmplifyConfig(**value)
-        elif isinstance(getattr(config, key), Path):
-            value = Path(value)
-        setattr(config, key, value)
-    return config
-
-
-def _compiler(config: TestsAmplifyConfig, sandbox: Sandbox) -> Compiler:
-    # In a folder the sandbox's unprivileged uid can read: g++ refuses an unreadable -I.
-    include = acl_headers(config.shared, sandbox.make_workdir("perfopt-acl-"))
-    atexit.register(shutil.rmtree, include, True)
-    return Compiler(sandbox, "g++", [*config.flags, f"-I{include}"])
-
-
 def oracle_candidates(solutions: list[Solution], most: int) -> list[Solution]:
     """AC first, then TLE (correct but slow); one per distinct source."""
     ranked = sorted((s for s in solutions if s.verdict in ORACLE_VERDICTS), key=lambda s: s.verdict != "AC")
@@ -94,11 +68,9 @@ def oracle_candidates(solutions: list[Solution], most: int) -> list[Solution]:
     return picked[:most]
 
 
-def spread(timer: InstructionTimer, binaries: list[Path], inputs: list[Path]) -> float:
+def spread(timer: InstructionTimer, runs: list[list[Invocation]]) -> float:
     """Largest over smallest instruction count among correct solutions: the speed differences a test set can show."""
-    counts: list[int] = []
-    for b in binaries:
-        counts.append(sum(timer.count(Invocation((str(b),), stdin=i)) for i in inputs))
+    counts = [sum(timer.count(inv) for inv in invocations) for invocations in runs]
     low, high = min(counts, default=0), max(counts, default=0)
     return high / low if low else 1.0
 
@@ -109,37 +81,32 @@ def resolution(config: TestsAmplifyConfig) -> dict[str, Any]:
     rows = [r for r in rows if r["tests"]][: config.resolution_sample]
     tests_file = config.shared / "pie" / "public_tests.jsonl.xz"
     sandbox = Sandbox()
-    compiler = _compiler(config, sandbox)
-    timer = InstructionTimer(sandbox, Limits(cpu_seconds=config.time_limit, wall_seconds=config.time_limit * 3 + 2))
+    compiler = oracle_compiler(config.shared, config.flags, sandbox)
+    limits = Limits(cpu_seconds=config.time_limit, wall_seconds=config.time_limit * 3 + 2)
+    timer = InstructionTimer(sandbox, limits)
     mined = {s.repo + ":" + s.path: s for sols in mine(config.shared).values() for s in sols}
     per_problem = []
     for row in rows:
-        folder = sandbox.make_workdir("perfopt-resolution-")
+        cases = [*PieTests(tests_file, row["problem_id"]).cases(), *_amplified_cases(row)]
+        harness = IOHarness(InMemoryTests(cases, row["problem_id"]), compiler, sandbox, limits)
+        builds = [harness.build(mined[name].code) for name in row["oracle_files"]]
         try:
-            binaries = []
-            for name in row["oracle_files"]:
-                compiled = compiler.compile(mined[name].code, sandbox.make_workdir("perfopt-resolution-build-"))
-                if compiled.ok and compiled.binary:
-                    binaries.append(compiled.binary)
-            inputs: dict[str, list[Path]] = {"original": [], "amplified": []}
-            originals = PieTests(tests_file, row["problem_id"]).cases()
-            for i, text in enumerate([c.input for c in originals] + [t["input"].encode() for t in row["tests"]]):
-                path = folder / f"{i}.in"
-                path.write_bytes(text)
-                path.chmod(0o644)
-                inputs["original" if i < len(originals) else "amplified"].append(path)
-            if len(binaries) >= 2:
-                per_problem.append(
-                    {
-                        "problem_id": row["problem_id"],
-                        "original": spread(timer, binaries, inputs["original"]),
-                        "amplified": spread(timer, binaries, inputs["amplified"]),
-                    }
-                )
+            built = [b for b in builds if b.ok]
+            if len(built) >= 2:
+                measured = {}
+                for kind in ("original", "amplified"):
+                    runs = [
+                        [inv for case, inv in zip(cases, harness.invocations(b), strict=True) if case.origin == kind]
+                        for b in built
+                    ]
+                    measured[kind] = spread(timer, runs)
+                per_problem.append({"problem_id": row["problem_id"], **measured})
         except Exception as e:  # a broken sample problem must not lose the others' numbers
             print(f"{row['problem_id']}: resolution skipped: {e}", file=sys.stderr)
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            for b in builds:
+                harness.release(b)
+            harness.close()
     summary = {
         "problems": len(per_problem),
         "median_spread_original": statistics.median(p["original"] for p in per_problem) if per_problem else None,
@@ -150,13 +117,19 @@ def resolution(config: TestsAmplifyConfig) -> dict[str, Any]:
     return summary
 
 
+def _amplified_cases(row: dict[str, Any]) -> list[TestCase]:
+    return [
+        TestCase(f"a{i}", t["input"].encode(), t["output"].encode(), "amplified") for i, t in enumerate(row["tests"])
+    ]
+
+
 def run(config: TestsAmplifyConfig) -> None:
     tests_file = config.shared / "pie" / "public_tests.jsonl.xz"
     if not tests_file.exists():
         raise SystemExit(f"{tests_file} not found: this stage needs the shared data")
     config.work.mkdir(parents=True, exist_ok=True)
     sandbox = Sandbox()
-    compiler = _compiler(config, sandbox)
+    compiler = oracle_compiler(config.shared, config.flags, sandbox)
     limits = Limits(cpu_seconds=config.time_limit, wall_seconds=config.time_limit * 3 + 2)
     tests = load_all(tests_file)
     mined = mine(config.shared)
@@ -216,12 +189,8 @@ def assemble(config: TestsAmplifyConfig, tests_file: Path) -> None:
     for row in rows:
         if not row["tests"]:
             continue
-        originals = PieTests(tests_file, row["problem_id"]).cases()
-        amplified = [
-            TestCase(f"a{i}", t["input"].encode(), t["output"].encode(), "amplified")
-            for i, t in enumerate(row["tests"])
-        ]
-        problems[row["problem_id"]] = [*originals, *amplified]
+        originals = problems[row["problem_id"]]
+        problems[row["problem_id"]] = [*originals, *_amplified_cases(row)]
         extra[row["problem_id"]] = [{} for _ in originals] + [{"oracles": t["oracles"]} for t in row["tests"]]
     write_pie(config.out, problems, extra)
     write_report(config, rows)
@@ -280,11 +249,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--assemble-only", action="store_true", help="rewrite out and report from finished results")
     parser.add_argument("--resolution", action="store_true", help="measure the instruction-count spread, then report")
     args = parser.parse_args(argv)
-    config = load_config(args.config)
+    config = apply_toml(TestsAmplifyConfig(), args.config)
     if args.limit is not None:
-        config.limit = args.limit
+        config = replace(config, limit=args.limit)
     if args.problems:
-        config.problems = args.problems.split(",")
+        config = replace(config, problems=args.problems.split(","))
     if args.resolution:
         resolution(config)
         assemble(config, config.shared / "pie" / "public_tests.jsonl.xz")

@@ -145,7 +145,7 @@ class RewardModel:
             check = self.harness.check(build)
             if check.failed is not None:
                 return self._verdict(check.failed, check.reason, compile_log=build.log, tests=check.tests)
-            if source_hash(candidate) == source_hash(original):
+            if candidate == original:
                 return self._verdict(Level.NOT_FASTER, "identical to the original", tests=check.tests)
             try:
                 timing = self._time(baseline, build)

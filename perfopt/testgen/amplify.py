@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfopt.reward.compiler import Compiler
+from perfopt.reward.harness import Build, IOHarness
 from perfopt.reward.judge import compare
 from perfopt.sandbox import Limits, RunResult, Sandbox
 from perfopt.testgen.structure import Structure, generate, infer
 from perfopt.testsources.interface import TestCase
+from perfopt.testsources.memory import InMemoryTests
 
 
 @dataclass(frozen=True)
@@ -66,21 +68,6 @@ class Amplified:
         }
 
 
-def _passes(sandbox: Sandbox, binary: Path, cases: Sequence[TestCase], limits: Limits, tol: float | None) -> bool:
-    folder = sandbox.make_workdir("perfopt-oracle-")
-    try:
-        for i, case in enumerate(cases):
-            stdin = folder / f"{i}.in"
-            stdin.write_bytes(case.input)
-            stdin.chmod(0o644)
-            run = sandbox.run([str(binary)], limits, stdin=stdin)
-            if not run.ok or compare(run.stdout, case.expected, tol) is not None:
-                return False
-        return True
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def verdict_of(runs: Sequence[RunResult], min_agree: int, tol: float | None) -> tuple[bytes | None, int, str]:
     """The agreed output, how many oracles gave it, and why not if none."""
     good = [r for r in runs if r.ok]
@@ -114,15 +101,16 @@ def amplify_problem(
     float_tolerance: float | None = None,
 ) -> Amplified:
     """Generate, judge and keep amplified tests for one problem."""
-    builds = []
+    # The reward model's own harness decides who is an oracle: compiles and passes the originals.
+    harness = IOHarness(InMemoryTests(cases, problem_id), compiler, sandbox, limits, float_tolerance)
+    builds: list[Build] = []
     binaries: list[Path] = []
     try:
         for source in oracle_sources:
-            workdir = sandbox.make_workdir("perfopt-oracle-build-")
-            builds.append(workdir)
-            compiled = compiler.compile(source, workdir)
-            if compiled.ok and compiled.binary and _passes(sandbox, compiled.binary, cases, limits, float_tolerance):
-                binaries.append(compiled.binary)
+            build = harness.build(source)
+            builds.append(build)
+            if build.ok and build.artifact is not None and harness.check(build).failed is None:
+                binaries.append(build.artifact)
         result = Amplified(problem_id, oracles=len(binaries))
         if len(binaries) < config.min_agree:
             result.note = f"only {len(binaries)} oracle(s) pass the original tests"
@@ -134,8 +122,9 @@ def amplify_problem(
         _climb(result, structure, binaries, sandbox, limits, config, float_tolerance)
         return result
     finally:
-        for workdir in builds:
-            shutil.rmtree(workdir, ignore_errors=True)
+        for build in builds:
+            harness.release(build)
+        harness.close()
 
 
 def _climb(

@@ -28,13 +28,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from perfopt.reward.compiler import Compiler
 from perfopt.reward.harness import IOHarness
 from perfopt.sandbox import Limits, Sandbox
 from perfopt.testsources.pie import PieTests, load_all
 from perfopt.timing import InstructionTimer
 from training.config import SHARED, apply_toml
-from training.data.problems import Solution, acl_headers, mine
+from training.data.problems import Solution, mine, oracle_compiler
 from training.data.synthesize import deoptimize
 
 
@@ -135,8 +134,7 @@ def run(config: PairsConfig) -> list[dict[str, Any]]:
     if config.limit is not None:
         mined = dict(list(mined.items())[: config.limit])
     sandbox = Sandbox()
-    include = acl_headers(config.shared, sandbox.make_workdir("perfopt-acl-"))
-    compiler = Compiler(sandbox, "g++", [*config.flags, f"-I{include}"])
+    compiler = oracle_compiler(config.shared, config.flags, sandbox)
     limits = Limits(cpu_seconds=config.time_limit, wall_seconds=config.time_limit * 3 + 2)
     timer = InstructionTimer(sandbox, limits)
     lock = threading.Lock()

@@ -8,14 +8,19 @@ the AtCoder task list's name with the part of problem_list.csv's name after
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
 import lzma
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from perfopt.reward.compiler import Compiler
+from perfopt.sandbox import Sandbox
 
 _FILE = re.compile(r"^(?P<task>[a-z0-9]+_[a-z0-9]+)_(?P<submission>\d+)_(?P<verdict>[A-Z]+)\.cpp$")
 _CONTEST = re.compile(r"^AtCoder (Beginner|Regular|Grand) Contest (\d+)")
@@ -32,7 +37,12 @@ class Solution:
 
 
 def corpus(shared: Path) -> Iterator[dict[str, str]]:
-    with lzma.open(shared / "cpp-corpus" / "corpus.jsonl.xz", "rt", encoding="utf-8") as f:
+    return read_corpus(shared / "cpp-corpus" / "corpus.jsonl.xz")
+
+
+def read_corpus(path: Path) -> Iterator[dict[str, str]]:
+    """The rows of a corpus file: ``{"repo", "path", "license", "code"}``."""
+    with lzma.open(path, "rt", encoding="utf-8") as f:
         for line in f:
             yield json.loads(line)
 
@@ -75,6 +85,17 @@ def mine(shared: Path) -> dict[str, list[Solution]]:
             problem = tasks[m.group("task")]
             found[problem].append(Solution(problem, row["repo"], row["path"], m.group("verdict"), row["code"]))
     return dict(found)
+
+
+def oracle_compiler(shared: Path, flags: list[str], sandbox: Sandbox) -> Compiler:
+    """g++ with the corpus's AtCoder Library headers on the include path, for mined solutions.
+
+    The headers go to a folder the sandbox's unprivileged uid can read (g++
+    refuses an unreadable -I), removed when the process exits.
+    """
+    include = acl_headers(shared, sandbox.make_workdir("perfopt-acl-"))
+    atexit.register(shutil.rmtree, include, True)
+    return Compiler(sandbox, "g++", [*flags, f"-I{include}"])
 
 
 def acl_headers(shared: Path, into: Path) -> Path:
