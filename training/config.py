@@ -18,6 +18,8 @@ from typing import Any, Protocol, TypeVar
 import tomli
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: A few handwritten programs, pairs and tests: what ``--scale tiny`` trains on, so that it needs no ../shared.
+TINY_DATA = Path(__file__).resolve().parent / "fixtures" / "tiny"
 
 
 class Scale(str, Enum):
@@ -33,22 +35,28 @@ def apply_toml(config: T, path: Path | None) -> T:
     """``config`` with the fields a TOML file sets; unknown keys are errors."""
     if path is None:
         return config
-    data: dict[str, Any] = tomli.loads(path.read_text())
+    return _apply(config, tomli.loads(path.read_text()), str(path))
+
+
+def _apply(config: T, data: dict[str, Any], where: str) -> T:
     assert dataclasses.is_dataclass(config)
-    known = {f.name: f for f in dataclasses.fields(config)}
+    known = {f.name for f in dataclasses.fields(config)}
     changes: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
-            raise SystemExit(f"{path}: unknown key {key!r}; known: {', '.join(sorted(known))}")
+            raise SystemExit(f"{where}: unknown key {key!r}; known: {', '.join(sorted(known))}")
         current = getattr(config, key)
         if dataclasses.is_dataclass(current) and isinstance(value, dict):
-            # A nested table ([amplify]) overrides fields of the nested config.
-            try:
-                value = dataclasses.replace(current, **value)  # type: ignore[type-var]
-            except TypeError as e:
-                raise SystemExit(f"{path}: [{key}]: {e}") from None
-        changes[key] = Path(value) if isinstance(current, Path) else value
+            # A nested table ([amplify], [sft]) overrides fields of the nested config.
+            value = _apply(current, value, f"{where}: [{key}]")
+        elif isinstance(current, Path) or (current is None and key in _PATH_FIELDS):
+            value = Path(value)
+        changes[key] = value
     return dataclasses.replace(config, **changes)  # type: ignore[type-var]
+
+
+#: Optional path fields (None by default), which TOML gives as strings.
+_PATH_FIELDS = {"tokenizer", "architecture", "out", "extra_pairs"}
 
 
 class StageConfig(Protocol):

@@ -36,15 +36,49 @@ def _log(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def _json(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text())) if path.exists() else {}
+
+
+def _metrics_table(runs: Path) -> list[str]:
+    """Validation metrics measured by ``training.evaluate`` after each stage that has them."""
+    rows = []
+    for stage in ("sft", "rrhf"):
+        e = _json(runs / stage / "eval.json")
+        if not e:
+            continue
+        k = e["k"]
+        rows.append(
+            f"| after {stage} | {e['programs']} | {e['format']} | {e['compile']:.1%} | {e['pass']:.1%} | "
+            f"{e['pass@1']:.1%} | {e[f'pass@{k}']:.1%} | {e[f'opt@{k}']:.1%} (k={k}) | {e['mean_speedup']:.3f} |"
+        )
+    if not rows:
+        return ["No validation metrics were found (run `python -m training.evaluate`)."]
+    timer = next(
+        _json(runs / s / "eval.json").get("timer") for s in ("rrhf", "sft") if (runs / s / "eval.json").exists()
+    )
+    return [
+        f"Validation split (problems held out by hash of the problem id), graded by perfopt's reward model "
+        f"with the `{timer}` timer; rates are over all k candidates, pass@1 is the greedy one:",
+        "",
+        "| model | programs | output format | compile | pass | pass@1 | pass@k | %opt@k | mean speedup |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *rows,
+    ]
+
+
 def card(name: str, runs: Path, hardware: str) -> str:
+    times = _json(runs / "pipeline.json").get("seconds", {})
     lines = [
         f"# {name}",
         "",
-        "A T5 (CodeT5-small architecture, CodeT5 tokenizer) trained from random init by",
-        "perfopt's own pipeline (`training/`): span-corruption pretraining on the C++ corpus, SFT on",
-        "(slow, fast) pairs verified by tests, then RRHF scored by perfopt's reward model.",
+        "A T5 with the CodeT5 tokenizer, trained from random init by perfopt's own pipeline",
+        "(`training/`): span-corruption pretraining on the C++ corpus, SFT on (slow, fast) pairs",
+        "verified by tests, then RRHF scored by perfopt's reward model. No pretrained CodeT5 weights were used.",
         "",
         f"Hardware: {hardware}.",
+        "",
+        "## Stages",
         "",
     ]
     for stage in ("pretrain", "sft", "rrhf"):
@@ -54,10 +88,12 @@ def card(name: str, runs: Path, hardware: str) -> str:
             continue
         last = log[-1]
         metrics = ", ".join(f"{k} {v}" for k, v in last.items() if k not in ("step", "seconds"))
-        lines.append(f"- {stage}: {last['step']} steps in {last['seconds']} s; last: {metrics}")
+        wall = f" (stage wall time {times[stage]:.0f} s)" if stage in times else ""
+        lines.append(f"- {stage}: {last['step']} steps in {last['seconds']} s{wall}; last: {metrics}")
+    lines += ["", "## Validation", "", *_metrics_table(runs)]
     curve = _log(runs / "rrhf" / "curve.jsonl")
     if curve:
-        lines += ["", "Validation rates per RL step (compile / pass / optimized):", ""]
+        lines += ["", "Greedy validation rates per RL step (compile / pass / optimized):", ""]
         lines += [
             f"- step {c['rl_step']}: {c['valid']['compile']:.2f} / {c['valid']['pass']:.2f} / {c['valid']['opt']:.2f}"
             for c in curve

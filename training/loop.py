@@ -10,10 +10,20 @@ from typing import Any
 
 import torch
 from transformers import PreTrainedTokenizerBase, T5ForConditionalGeneration
+from transformers.utils import logging as hf_logging
+
+from training.distributed import world
+
+# Per-file progress bars for every checkpoint load and save drown the training log.
+hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 class Run:
-    """One stage's model, optimizer and step, saved to ``out/checkpoint`` and resumed from it."""
+    """One stage's model, optimizer and step, saved to ``out/checkpoint`` and resumed from it.
+
+    Under torchrun every process holds a replica; gradients are averaged each
+    step and only the first process writes logs and checkpoints.
+    """
 
     def __init__(
         self,
@@ -27,7 +37,8 @@ class Run:
         self.out, self.ckpt = out, out / "checkpoint"
         out.mkdir(parents=True, exist_ok=True)
         self.tokenizer = tokenizer
-        self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.world = world()
+        self.device = self.world.device
         self.lr, self.steps, self.warmup = lr, steps, warmup
         self.step = 0
         if (self.ckpt / "state.json").exists():
@@ -54,21 +65,31 @@ class Run:
         for group in self.optimizer.param_groups:
             group["lr"] = self.lr_at(self.step)
         loss.backward()  # type: ignore[no-untyped-call]
+        self.world.average_gradients(self.model.parameters())
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
         self.optimizer.step()
         self.optimizer.zero_grad()
         self.step += 1
 
     def log(self, **record: Any) -> None:
+        if not self.world.main:
+            return
         record = {"step": self.step, **record, "seconds": round(time.monotonic() - self.started, 1)}
+        if self.world.size > 1:
+            record["processes"] = self.world.size
         with (self.out / "log.jsonl").open("a") as f:
             f.write(json.dumps(record) + "\n")
 
     def save(self) -> Path:
+        self.world.check_in_sync(self.model)
+        if not self.world.main:
+            self.world.barrier()
+            return self.ckpt
         self.model.save_pretrained(self.ckpt)
         self.tokenizer.save_pretrained(str(self.ckpt))
         torch.save(self.optimizer.state_dict(), self.ckpt / "optimizer.pt")
         (self.ckpt / "state.json").write_text(json.dumps({"step": self.step}))
+        self.world.barrier()
         return self.ckpt
 
 

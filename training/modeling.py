@@ -42,10 +42,17 @@ def sentinel_id(tokenizer: PreTrainedTokenizerBase, i: int) -> int:
     return found
 
 
+#: A narrower, shallower codet5-small for the ``cpu`` scale: about 4x cheaper a step.
+CPU_SHAPE = {"d_model": 256, "d_ff": 1024, "num_heads": 4, "num_layers": 4, "num_decoder_layers": 4}
+
+
 def new_model(
-    tokenizer: PreTrainedTokenizerBase, architecture: Path | None, seed: int = 0
+    tokenizer: PreTrainedTokenizerBase,
+    architecture: Path | None,
+    seed: int = 0,
+    shape: dict[str, int] | None = None,
 ) -> T5ForConditionalGeneration:
-    """A randomly initialised T5: codet5-small's shape from ``architecture``, or a tiny one."""
+    """A randomly initialised T5: codet5-small's config from ``architecture`` (or a tiny one), resized by ``shape``."""
     import torch
 
     torch.manual_seed(seed)
@@ -53,6 +60,8 @@ def new_model(
         config = T5Config.from_pretrained(str(architecture))
     else:
         config = T5Config(d_model=64, d_ff=128, d_kv=16, num_heads=4, num_layers=2, num_decoder_layers=2)
+    for key, value in (shape or {}).items():
+        setattr(config, key, value)
     config.vocab_size = len(tokenizer)
     config.pad_token_id = tokenizer.pad_token_id
     config.eos_token_id = tokenizer.eos_token_id

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from training.config import stage_main
 from training.data.problems import read_corpus
+from training.distributed import world
 from training.loop import Run, pad_batch
 from training.modeling import load_tokenizer, new_model, sentinel_id, train_tiny_tokenizer
 from training.pretrain_config import PretrainConfig
@@ -51,6 +52,12 @@ def span_corrupt(
     return [*source, eos], [*target, eos]
 
 
+def window(ids: list[int], width: int, rng: random.Random) -> list[int]:
+    """A random ``width``-token slice: always taking the head would teach mostly #include lines."""
+    start = rng.randrange(len(ids) - width + 1) if len(ids) > width else 0
+    return ids[start : start + width]
+
+
 def load_texts(config: PretrainConfig) -> list[str]:
     texts = []
     for row in read_corpus(config.corpus):
@@ -62,25 +69,32 @@ def load_texts(config: PretrainConfig) -> list[str]:
 
 def train(config: PretrainConfig) -> Path:
     """Run (or resume) pretraining; returns the checkpoint folder."""
-    rng = random.Random(config.seed)
+    rng = random.Random(config.seed + world().rank)
     texts = load_texts(config)
     tokenizer = load_tokenizer(config.tokenizer) if config.tokenizer else train_tiny_tokenizer(texts)
     run = Run(
         config.out,
         tokenizer,
-        lambda: new_model(tokenizer, config.architecture, config.seed),
+        lambda: new_model(tokenizer, config.architecture, config.seed, config.shape),
         config.lr,
         config.steps,
         config.warmup,
     )
     run.model.train()
-    encoded = [tokenizer(t, add_special_tokens=False).input_ids[: config.max_len - 1] for t in texts]
+    encoded = [tokenizer(t, add_special_tokens=False).input_ids for t in texts]
     encoded = [e for e in encoded if len(e) >= 8]
     sentinels = [sentinel_id(tokenizer, i) for i in range(100)]
     eos, pad = int(tokenizer.eos_token_id), int(tokenizer.pad_token_id)
     while not run.done:
         batch = [
-            span_corrupt(rng.choice(encoded), sentinels, eos, rng, config.noise_density, config.mean_span)
+            span_corrupt(
+                window(rng.choice(encoded), config.max_len - 1, rng),
+                sentinels,
+                eos,
+                rng,
+                config.noise_density,
+                config.mean_span,
+            )
             for _ in range(config.batch_size)
         ]
         input_ids = pad_batch([s for s, _ in batch], pad, run.device)

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 from transformers import AutoTokenizer, T5ForConditionalGeneration
 
-from perfopt.config import Config
-from perfopt.reward import Level, RewardModel, reward_model_for
+from perfopt.edits import target_of
+from perfopt.reward import Level
 from training.config import stage_main
+from training.evaluate import Judge, Sampling, generate, rates, target_format
 from training.loop import Run, pad_batch
 from training.rrhf_config import RRHFConfig
 from training.sft import read_pairs
@@ -71,64 +72,9 @@ def rrhf_loss(
     return weight * rank_loss(normalised, rewards) + tuning
 
 
-def generate(
-    model: T5ForConditionalGeneration, tokenizer: Any, prompt: str, config: RRHFConfig, device: str
-) -> list[str]:
-    """One greedy response, then k-1 sampled ones."""
-    model.eval()  # type: ignore[no-untyped-call]
-    ids = torch.tensor([tokenizer(prompt).input_ids[: config.max_len]], device=device)
-    with torch.no_grad():
-        greedy = model.generate(  # type: ignore[misc]  # transformers' mixin typing
-            input_ids=ids, max_new_tokens=config.max_new_tokens, do_sample=False
-        )
-        sampled = (
-            model.generate(  # type: ignore[misc]
-                input_ids=ids,
-                max_new_tokens=config.max_new_tokens,
-                do_sample=True,
-                temperature=config.temperature,
-                top_p=config.top_p,
-                num_return_sequences=max(0, config.k - 1),
-            )
-            if config.k > 1
-            else greedy[:0]
-        )
-    model.train()
-    outputs = [*greedy, *sampled]
-    return [tokenizer.decode(o, skip_special_tokens=True) for o in outputs]
-
-
-class Judge:
-    """One perfopt reward model per problem, built on first use."""
-
-    def __init__(self, config: RRHFConfig, workdir: Path) -> None:
-        self.config = config
-        self.workdir = workdir
-        self.models: dict[str, RewardModel] = {}
-
-    def score(self, problem_id: str, original: str, candidates: list[str]) -> list[Any]:
-        if problem_id not in self.models:
-            settings = Config(
-                tests=self.config.tests.resolve(), problem_id=problem_id, timer=self.config.timer, repeats=3
-            )
-            self.models[problem_id] = reward_model_for(settings, self.workdir / f"{problem_id}.cpp")
-        return self.models[problem_id].evaluate(original, candidates)
-
-    def close(self) -> None:
-        for m in self.models.values():
-            m.close()
-
-
-def rates(levels: list[Level]) -> dict[str, float]:
-    n = max(1, len(levels))
-    return {
-        "compile": sum(lvl >= Level.RUNTIME_ERROR for lvl in levels) / n,
-        "pass": sum(lvl >= Level.NOT_FASTER for lvl in levels) / n,
-        "opt": sum(lvl == Level.FASTER for lvl in levels) / n,
-    }
-
-
 def train(config: RRHFConfig) -> Path:
+    """Run (or resume) RRHF. Under torchrun each process samples and grades its share of each step's prompts."""
+    # The same seed everywhere, so that every process draws the same prompts and takes its own share.
     rng = random.Random(config.seed)
     tokenizer = AutoTokenizer.from_pretrained(str(config.init))
     pairs = read_pairs(config.pairs)
@@ -142,17 +88,25 @@ def train(config: RRHFConfig) -> Path:
         config.rl_steps * config.updates_per_step,
         0,
     )
-    judge = Judge(config, config.out)
+    if config.prompts_per_step < run.world.size:
+        raise SystemExit(
+            f"prompts_per_step ({config.prompts_per_step}) must be at least the {run.world.size} processes"
+        )
+    fmt = target_format(run.model)
+    sampling = Sampling(config.k, config.temperature, config.top_p, config.max_new_tokens, config.max_len)
+    greedy_only = Sampling(1, config.temperature, config.top_p, config.max_new_tokens, config.max_len)
+    judge = Judge(config.tests, config.timer, config.out / f"judge-{run.world.rank}")
     curve = config.out / "curve.jsonl"
     try:
         while not run.done:
             rl_step = run.step // config.updates_per_step + 1
             batch: list[Scored] = []
-            for p in rng.sample(prompts, min(config.prompts_per_step, len(prompts))):
-                responses = generate(run.model, tokenizer, p["slow"], config, run.device)
+            drawn = rng.sample(prompts, min(config.prompts_per_step, len(prompts)))
+            for p in run.world.shard(drawn):
+                responses = generate(run.model, tokenizer, p["slow"], sampling, run.device)
                 if p.get("fast"):
-                    responses.append(p["fast"])
-                verdicts = judge.score(p["problem_id"], p["slow"], responses)
+                    responses.append(target_of(p["slow"], p["fast"], fmt))
+                verdicts = judge.score(p["problem_id"], p["slow"], responses, fmt)
                 batch.append(Scored(p["slow"], responses, [v.reward for v in verdicts], [v.level for v in verdicts]))
             losses = []
             for _ in range(config.updates_per_step):
@@ -165,11 +119,12 @@ def train(config: RRHFConfig) -> Path:
                 ) / max(1, len(batch))
                 run.update(loss)
                 losses.append(loss.item())
-            sampled_levels = [lvl for item in batch for lvl in item.levels]
+            sampled_levels = run.world.gather([lvl for item in batch for lvl in item.levels])
             valid_levels = []
-            for p in valid:
-                greedy = generate(run.model, tokenizer, p["slow"], replace(config, k=1), run.device)
-                valid_levels += [v.level for v in judge.score(p["problem_id"], p["slow"], greedy)]
+            for p in run.world.shard(valid):
+                greedy = generate(run.model, tokenizer, p["slow"], greedy_only, run.device)
+                valid_levels += [v.level for v in judge.score(p["problem_id"], p["slow"], greedy, fmt)]
+            valid_levels = run.world.gather(valid_levels)
             record = {
                 "rl_step": rl_step,
                 "loss": round(sum(losses) / len(losses), 4),
@@ -177,8 +132,9 @@ def train(config: RRHFConfig) -> Path:
                 "valid": rates(valid_levels),
             }
             run.log(**record)
-            with curve.open("a") as f:
-                f.write(json.dumps(record) + "\n")
+            if run.world.main:
+                with curve.open("a") as f:
+                    f.write(json.dumps(record) + "\n")
             run.save()
     finally:
         judge.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.config import Scale
+from training.config import SHARED, TINY_DATA, Scale
 
 
 @dataclass(frozen=True)
@@ -13,7 +13,7 @@ class RRHFConfig:
     #: Pairs JSONL (as for SFT): the slow programs are the prompts, the fast ones references.
     pairs: Path = Path("training/data/pairs.jsonl.xz")
     #: PIE tests judging each problem (amplified ones are picked up beside it).
-    tests: Path = Path("../shared/data/pie/public_tests.jsonl.xz")
+    tests: Path = SHARED / "pie" / "public_tests.jsonl.xz"
     init: Path = Path("runs/cpu/sft/checkpoint")
     out: Path = Path("runs/rrhf")
     #: Responses per prompt: one greedy, the rest sampled; the reference is added when known.
@@ -36,6 +36,8 @@ class RRHFConfig:
     def for_scale(cls, scale: Scale) -> RRHFConfig:
         if scale is Scale.TINY:
             return cls(
+                pairs=TINY_DATA / "pairs.jsonl",
+                tests=TINY_DATA / "tests.jsonl",
                 init=Path("runs/tiny/sft/checkpoint"),
                 out=Path("runs/tiny/rrhf"),
                 k=3,

@@ -17,7 +17,9 @@ from typing import IO, Any
 import torch
 from transformers import AutoTokenizer, T5ForConditionalGeneration
 
+from perfopt.edits import TargetFormat, target_of
 from training.config import stage_main
+from training.distributed import world
 from training.loop import Run, pad_batch
 from training.sft_config import SFTConfig
 
@@ -29,12 +31,17 @@ def read_pairs(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in stream if line.strip()]
 
 
-def encode(tokenizer: Any, pairs: list[dict[str, Any]], max_len: int) -> list[tuple[list[int], list[int]]]:
-    """Token ids of (slow, fast), dropping pairs that do not fit: a cut program teaches nothing."""
+def encode(
+    tokenizer: Any, pairs: list[dict[str, Any]], max_len: int, fmt: TargetFormat = TargetFormat.PROGRAM
+) -> list[tuple[list[int], list[int]]]:
+    """Token ids of (slow, target), dropping pairs that do not fit: a cut program teaches nothing."""
     out = []
     for p in pairs:
+        target = target_of(p["slow"], p["fast"], fmt)
+        if not target.strip():
+            continue
         src = tokenizer(p["slow"]).input_ids
-        tgt = tokenizer(p["fast"]).input_ids
+        tgt = tokenizer(target).input_ids
         if len(src) <= max_len and len(tgt) <= max_len:
             out.append((src, tgt))
     return out
@@ -58,11 +65,15 @@ def validation_loss(
 
 
 def train(config: SFTConfig) -> Path:
-    rng = random.Random(config.seed)
+    rng = random.Random(config.seed + world().rank)
     tokenizer = AutoTokenizer.from_pretrained(str(config.init))
+    fmt = TargetFormat(config.target_format)
     pairs = read_pairs(config.pairs)
-    train_set = encode(tokenizer, [p for p in pairs if p.get("split", "train") == "train"], config.max_len)
-    valid_set = encode(tokenizer, [p for p in pairs if p.get("split") == "valid"], config.max_len)
+    train_pairs = [p for p in pairs if p.get("split", "train") == "train"]
+    if config.extra_pairs is not None:
+        train_pairs += [p for p in read_pairs(config.extra_pairs) if p.get("split", "train") == "train"]
+    train_set = encode(tokenizer, train_pairs, config.max_len, fmt)
+    valid_set = encode(tokenizer, [p for p in pairs if p.get("split") == "valid"], config.max_len, fmt)
     if not train_set:
         raise SystemExit(f"{config.pairs}: no training pairs fit in {config.max_len} tokens")
     run = Run(
@@ -74,6 +85,7 @@ def train(config: SFTConfig) -> Path:
         config.warmup,
     )
     run.model.train()
+    run.model.config.perfopt_target_format = fmt.value
     pad = int(tokenizer.pad_token_id)
     while not run.done:
         batch = [rng.choice(train_set) for _ in range(config.batch_size)]

@@ -5,16 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.config import Scale
+from training.config import TINY_DATA, Scale
 
 
 @dataclass(frozen=True)
 class SFTConfig:
     #: JSONL of pairs: {"problem_id", "slow", "fast", "split", "source", "verified", ...}.
     pairs: Path = Path("training/data/pairs.jsonl.xz")
+    #: Compile-verified pairs from corpus programs without tests (training.data.corpus_pairs),
+    #: added to the train split; None for none.
+    extra_pairs: Path | None = None
     #: The pretraining checkpoint to start from.
     init: Path = Path("runs/cpu/pretrain/checkpoint")
     out: Path = Path("runs/sft")
+    #: What the model learns to write: "program" (the whole faster program) or "edits"
+    #: (search/replace hunks, perfopt.edits); recorded in the model's config for generation.
+    target_format: str = "program"
     max_len: int = 512
     steps: int = 2_000
     batch_size: int = 8
@@ -29,6 +35,8 @@ class SFTConfig:
     def for_scale(cls, scale: Scale) -> SFTConfig:
         if scale is Scale.TINY:
             return cls(
+                pairs=TINY_DATA / "pairs.jsonl",
+                target_format="edits",
                 init=Path("runs/tiny/pretrain/checkpoint"),
                 out=Path("runs/tiny/sft"),
                 max_len=96,
@@ -40,6 +48,20 @@ class SFTConfig:
                 log_every=5,
                 eval_every=20,
             )
+        corpus_pairs = Path("training/data/corpus_pairs.jsonl.xz")
         if scale is Scale.CPU:
-            return cls(init=Path("runs/cpu/pretrain/checkpoint"), out=Path("runs/cpu/sft"), steps=600)
-        return cls(init=Path("runs/gpu/pretrain/checkpoint"), out=Path("runs/gpu/sft"), steps=5_000, batch_size=32)
+            return cls(
+                extra_pairs=corpus_pairs,
+                init=Path("runs/cpu/pretrain/checkpoint"),
+                out=Path("runs/cpu/sft"),
+                steps=600,
+                target_format="edits",
+            )
+        return cls(
+            extra_pairs=corpus_pairs,
+            init=Path("runs/gpu/pretrain/checkpoint"),
+            out=Path("runs/gpu/sft"),
+            steps=5_000,
+            batch_size=32,
+            target_format="edits",
+        )

@@ -124,6 +124,10 @@ class RewardModel:
     def _verdict(self, level: Level, reason: str, **kw: Any) -> Verdict:
         return Verdict(level, self.config.rewards.of(level), reason, **kw)
 
+    def unusable(self, reason: str) -> Verdict:
+        """The grade of an output that is not even a program (an edit script that does not apply): R0."""
+        return self._verdict(Level.COMPILE_ERROR, reason)
+
     def verify(self, original: str, candidate: str) -> Verdict:
         """Grade one candidate against the original."""
         key = self._key(original, candidate)

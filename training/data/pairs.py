@@ -31,7 +31,7 @@ from typing import Any
 from perfopt.reward.harness import IOHarness
 from perfopt.sandbox import Limits, Sandbox
 from perfopt.testsources.pie import PieTests, load_all
-from perfopt.timing import InstructionTimer
+from perfopt.timing import InstructionTimer, Invocation
 from training.config import SHARED, apply_toml
 from training.data.problems import Solution, mine, oracle_compiler
 from training.data.synthesize import deoptimize
@@ -45,7 +45,7 @@ class PairsConfig:
     out: Path = Path("training/data/pairs.jsonl.xz")
     report: Path = Path("training/data/PAIRS.md")
     min_speedup: float = 1.10
-    max_solutions: int = 6
+    max_solutions: int = 4
     #: Mined pairs kept per problem: each slower solution paired with the fastest.
     max_mined_per_problem: int = 4
     valid_percent: int = 10
@@ -75,13 +75,23 @@ class Bench:
         self.harness, self.timer = harness, timer
 
     def measure(self, code: str) -> int | None:
+        """Instructions on the largest test input, for a program that passes every test; else None.
+
+        Counting every test under valgrind made a full run take hours; the small
+        tests are dominated by start-up and add little but cost.
+        """
         build = self.harness.build(code)
         try:
             if not build.ok or self.harness.check(build).failed is not None:
                 return None
-            return sum(self.timer.count(inv) for inv in self.harness.invocations(build))
+            largest = max(self.harness.invocations(build), key=_input_size)
+            return self.timer.count(largest)
         finally:
             self.harness.release(build)
+
+
+def _input_size(invocation: Invocation) -> int:
+    return invocation.stdin.stat().st_size if invocation.stdin is not None else 0
 
 
 def problem_pairs(
@@ -106,7 +116,13 @@ def problem_pairs(
             "fast": fast,
             "source": source,
             "split": split,
-            "verified": {"tests": tests, "timer": "instructions", "slow": a, "fast": b, "speedup": round(a / b, 4)},
+            "verified": {
+                "tests": tests,
+                "timer": "instructions on the largest test",
+                "slow": a,
+                "fast": b,
+                "speedup": round(a / b, 4),
+            },
             "origin": origin,
         }
 
@@ -126,7 +142,7 @@ def problem_pairs(
     return pairs
 
 
-def run(config: PairsConfig) -> list[dict[str, Any]]:
+def run(config: PairsConfig, assemble_only: bool = False) -> list[dict[str, Any]]:
     public = config.shared / "pie" / "public_tests.jsonl.xz"
     tests = load_all(public)
     amplified = load_all(config.amplified) if config.amplified.exists() else {}
@@ -138,8 +154,16 @@ def run(config: PairsConfig) -> list[dict[str, Any]]:
     limits = Limits(cpu_seconds=config.time_limit, wall_seconds=config.time_limit * 3 + 2)
     timer = InstructionTimer(sandbox, limits)
     lock = threading.Lock()
-    pairs: list[dict[str, Any]] = []
-    stats: Counter[str] = Counter()
+    # Each problem's pairs are appended as it finishes, so that a rerun resumes where one stopped.
+    partial = config.out.with_suffix(".partial.jsonl")
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    done: dict[str, list[dict[str, Any]]] = {}
+    if partial.exists():
+        for line in partial.read_text().splitlines():
+            row = json.loads(line)
+            done[row["problem_id"]] = row["pairs"]
+    pairs: list[dict[str, Any]] = [p for found in done.values() for p in found]
+    stats: Counter[str] = Counter(problems=len(done), **{"problems with pairs": sum(map(bool, done.values()))})
 
     def one(item: tuple[str, list[Solution]]) -> None:
         problem_id, solutions = item
@@ -150,19 +174,25 @@ def run(config: PairsConfig) -> list[dict[str, Any]]:
         finally:
             harness.close()
         with lock:
+            with partial.open("a") as f:
+                f.write(json.dumps({"problem_id": problem_id, "pairs": found}) + "\n")
             pairs.extend(found)
             stats["problems"] += 1
             stats["problems with pairs"] += bool(found)
             print(f"{problem_id}: {len(found)} pairs", flush=True)
 
-    with ThreadPoolExecutor(max_workers=config.jobs) as pool:
-        list(pool.map(one, mined.items()))
+    stats["problems available"] = len(mined)
+    if not assemble_only:
+        with ThreadPoolExecutor(max_workers=config.jobs) as pool:
+            list(pool.map(one, [item for item in mined.items() if item[0] not in done]))
     pairs.sort(key=lambda p: (p["problem_id"], p["source"], p["verified"]["speedup"]))
     config.out.parent.mkdir(parents=True, exist_ok=True)
     with lzma.open(config.out, "wt", encoding="utf-8") as f:
         for p in pairs:
             f.write(json.dumps(p) + "\n")
     write_report(config, pairs, stats)
+    if stats["problems"] == len(mined):
+        partial.unlink()
     return pairs
 
 
@@ -174,9 +204,11 @@ def write_report(config: PairsConfig, pairs: list[dict[str, Any]], stats: Counte
         "# Training pairs",
         "",
         "Made by `python -m training.data.pairs`; every pair passed the problem's tests (amplified ones where built)",
-        f"and is at least {config.min_speedup}x slower on the slow side by instruction count (valgrind).",
+        f"and is at least {config.min_speedup}x slower on the slow side by instruction count (valgrind) on the",
+        "problem's largest test input.",
         "",
-        f"- problems tried: {stats['problems']}, with at least one pair: {stats['problems with pairs']}",
+        f"- problems tried: {stats['problems']} of {stats['problems available']} with tests and mined solutions;"
+        f" with at least one pair: {stats['problems with pairs']}",
         f"- pairs: {len(pairs)} ({', '.join(f'{k}: {v}' for k, v in sorted(by_source.items()))})",
         f"- synthetic by rule: {', '.join(f'{k}: {v}' for k, v in sorted(by_rule.items())) or 'none'}",
         f"- split by problem: {', '.join(f'{k}: {v}' for k, v in sorted(by_split.items()))}",
@@ -188,11 +220,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", type=Path)
     parser.add_argument("--limit", type=int)
+    parser.add_argument(
+        "--assemble-only", action="store_true", help="write the pairs found so far (by a stopped run) without running"
+    )
     args = parser.parse_args(argv)
     config = apply_toml(PairsConfig(), args.config)
     if args.limit is not None:
         config = replace(config, limit=args.limit)
-    run(config)
+    run(config, args.assemble_only)
 
 
 if __name__ == "__main__":

@@ -41,8 +41,8 @@ def corpus(shared: Path) -> Iterator[dict[str, str]]:
 
 
 def read_corpus(path: Path) -> Iterator[dict[str, str]]:
-    """The rows of a corpus file: ``{"repo", "path", "license", "code"}``."""
-    with lzma.open(path, "rt", encoding="utf-8") as f:
+    """The rows of a corpus file (JSONL, xz-compressed or not): ``{"repo", "path", "license", "code"}``."""
+    with (lzma.open if path.suffix == ".xz" else open)(path, "rt", encoding="utf-8") as f:
         for line in f:
             yield json.loads(line)
 

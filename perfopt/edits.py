@@ -1,0 +1,127 @@
+"""The model's output formats: a whole program, or search/replace edits of the input.
+
+A small model spends most of its decoding on copying unchanged lines when it
+must write out the whole program; an edit script says only what changes (the
+Supersonic paper found diffs far better for small models). An edit script is a
+list of hunks::
+
+    <<<
+    lines of the input, unique in it
+    ===
+    lines that replace them
+    >>>
+
+Hunks anchor on text, not line numbers, because counting lines is hard for a
+model and easy to get wrong; each hunk's search lines are widened with context
+until they occur once in the input.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from enum import Enum
+
+OPEN, MID, CLOSE = "<<<", "===", ">>>"
+
+
+class TargetFormat(str, Enum):
+    PROGRAM = "program"
+    EDITS = "edits"
+
+
+class EditError(ValueError):
+    """An edit script that is malformed or does not apply to its input."""
+
+
+@dataclass(frozen=True)
+class Hunk:
+    old: list[str]
+    new: list[str]
+
+
+def _count(lines: list[str], block: list[str]) -> int:
+    n = len(block)
+    return sum(lines[i : i + n] == block for i in range(len(lines) - n + 1))
+
+
+def make_edits(source: str, target: str) -> str:
+    """The edit script that turns ``source`` into ``target`` (empty when they are equal)."""
+    a, b = source.split("\n"), target.split("\n")
+    spans: list[list[int]] = []  # [a_lo, a_hi, b_lo, b_hi], widened and merged
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before = after = 0
+        # Widen with equal context, alternating sides, until the search lines are unique and non-empty.
+        while i2 - i1 + before + after == 0 or _count(a, a[i1 - before : i2 + after]) != 1:
+            can_before = i1 - before > 0 and (not spans or i1 - before > spans[-1][1])
+            can_after = i2 + after < len(a)
+            if can_before and (before <= after or not can_after):
+                before += 1
+            elif can_after:
+                after += 1
+            elif i1 - before > 0:
+                before += 1  # runs into the previous hunk: merged below
+            else:
+                break
+        span = [i1 - before, i2 + after, j1 - before, j2 + after]
+        if spans and span[0] <= spans[-1][1]:
+            spans[-1][1], spans[-1][3] = span[1], span[3]
+        else:
+            spans.append(span)
+    out: list[str] = []
+    for a_lo, a_hi, b_lo, b_hi in spans:
+        out += [OPEN, *a[a_lo:a_hi], MID, *b[b_lo:b_hi], CLOSE]
+    return "\n".join(out)
+
+
+def parse_edits(script: str) -> list[Hunk]:
+    hunks: list[Hunk] = []
+    state, old, new = "outside", [], []  # type: ignore[var-annotated]
+    for line in script.split("\n"):
+        if state == "outside":
+            if line == OPEN:
+                state, old, new = "old", [], []
+            elif line.strip():
+                raise EditError(f"text outside a hunk: {line[:40]!r}")
+        elif state == "old":
+            if line == MID:
+                state = "new"
+            else:
+                old.append(line)
+        elif line == CLOSE:
+            if not old:
+                raise EditError("a hunk with nothing to search for")
+            hunks.append(Hunk(old, new))
+            state = "outside"
+        else:
+            new.append(line)
+    if state != "outside":
+        raise EditError("the last hunk is not closed")
+    return hunks
+
+
+def apply_edits(source: str, script: str) -> str:
+    """``source`` with the hunks applied in order; each must be found after the previous one."""
+    lines = source.split("\n")
+    cursor = 0
+    for hunk in parse_edits(script):
+        n = len(hunk.old)
+        at = next((i for i in range(cursor, len(lines) - n + 1) if lines[i : i + n] == hunk.old), None)
+        if at is None:
+            raise EditError(f"search lines not found: {hunk.old[0][:40]!r}")
+        lines[at : at + n] = hunk.new
+        cursor = at + len(hunk.new)
+    return "\n".join(lines)
+
+
+def target_of(source: str, target: str, fmt: TargetFormat) -> str:
+    """What the model is trained to write for the pair (source, target)."""
+    return make_edits(source, target) if fmt is TargetFormat.EDITS else target
+
+
+def program_from(source: str, output: str, fmt: TargetFormat) -> str:
+    """The program a model output stands for; raises EditError when an edit script does not apply."""
+    return apply_edits(source, output) if fmt is TargetFormat.EDITS else output

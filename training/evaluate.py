@@ -1,0 +1,179 @@
+"""Stage: measure a checkpoint the way PerfRL reports it, with perfopt's own reward model.
+
+    python -m training.evaluate --scale tiny|cpu|gpu [--checkpoint DIR] [--config eval.toml]
+
+For each program of the validation split, k candidates are drawn (one greedy,
+k-1 sampled) and graded R0-R4. Reported: the compile, pass and optimisation
+rates over all candidates, pass@1 and %opt@1 (the greedy candidate), pass@k
+and %opt@k (any of the k), and PIE's mean speedup (the best R4 speedup of each
+program, 1.0 when there is none, averaged over all programs). Under torchrun
+each process grades its share of the programs. Writes ``eval.json`` beside the
+checkpoint's stage folder.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoTokenizer, T5ForConditionalGeneration
+from transformers.utils import logging as hf_logging
+
+from perfopt.config import Config
+from perfopt.edits import EditError, TargetFormat, program_from
+from perfopt.reward import Level, RewardModel, Verdict, reward_model_for
+from training.config import stage_main
+from training.distributed import world
+from training.evaluate_config import EvalConfig
+from training.sft import read_pairs
+
+# Per-file progress bars for every checkpoint load and save drown the training log.
+hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True)
+class Sampling:
+    k: int
+    temperature: float
+    top_p: float
+    max_new_tokens: int
+    max_len: int
+
+
+def target_format(model: T5ForConditionalGeneration) -> TargetFormat:
+    """The output format SFT taught this model (models from before formats existed write programs)."""
+    return TargetFormat(getattr(model.config, "perfopt_target_format", TargetFormat.PROGRAM.value))
+
+
+def generate(
+    model: T5ForConditionalGeneration, tokenizer: Any, prompt: str, sampling: Sampling, device: str
+) -> list[str]:
+    """One greedy output, then k-1 sampled ones, as the model wrote them (programs or edit scripts)."""
+    was_training = model.training
+    model.eval()  # type: ignore[no-untyped-call]
+    ids = torch.tensor([tokenizer(prompt).input_ids[: sampling.max_len]], device=device)
+    with torch.no_grad():
+        outputs = list(
+            model.generate(  # type: ignore[misc]  # transformers' mixin typing
+                input_ids=ids, max_new_tokens=sampling.max_new_tokens, do_sample=False
+            )
+        )
+        if sampling.k > 1:
+            outputs += model.generate(  # type: ignore[misc]
+                input_ids=ids,
+                max_new_tokens=sampling.max_new_tokens,
+                do_sample=True,
+                temperature=sampling.temperature,
+                top_p=sampling.top_p,
+                num_return_sequences=sampling.k - 1,
+            )
+    if was_training:
+        model.train()
+    return [tokenizer.decode(o, skip_special_tokens=True) for o in outputs]
+
+
+class Judge:
+    """One perfopt reward model per problem, built on first use."""
+
+    def __init__(self, tests: Path, timer: str, workdir: Path) -> None:
+        self.tests, self.timer, self.workdir = tests.resolve(), timer, workdir
+        self.models: dict[str, RewardModel] = {}
+
+    def score(
+        self, problem_id: str, original: str, outputs: list[str], fmt: TargetFormat = TargetFormat.PROGRAM
+    ) -> list[Verdict]:
+        """Grade model outputs; an edit script that does not apply is graded R0 without compiling."""
+        if problem_id not in self.models:
+            settings = Config(tests=self.tests, problem_id=problem_id, timer=self.timer, repeats=3)
+            self.models[problem_id] = reward_model_for(settings, self.workdir / f"{problem_id}.cpp")
+        model = self.models[problem_id]
+        programs: list[str | None] = []
+        for out in outputs:
+            try:
+                programs.append(program_from(original, out, fmt))
+            except EditError:
+                programs.append(None)
+        graded = iter(model.evaluate(original, [p for p in programs if p is not None]))
+        return [next(graded) if p is not None else model.unusable("the edit script does not apply") for p in programs]
+
+    def close(self) -> None:
+        for m in self.models.values():
+            m.close()
+
+
+def rates(levels: list[Level]) -> dict[str, float]:
+    n = max(1, len(levels))
+    return {
+        "compile": sum(lvl >= Level.RUNTIME_ERROR for lvl in levels) / n,
+        "pass": sum(lvl >= Level.NOT_FASTER for lvl in levels) / n,
+        "opt": sum(lvl == Level.FASTER for lvl in levels) / n,
+    }
+
+
+def summarize(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
+    n = max(1, len(rows))
+    levels = [Level(lvl) for r in rows for lvl in r["levels"]]
+    return {
+        "programs": len(rows),
+        "k": k,
+        **rates(levels),
+        "pass@1": sum(r["levels"][0] >= Level.NOT_FASTER for r in rows) / n,
+        "opt@1": sum(r["levels"][0] == Level.FASTER for r in rows) / n,
+        f"pass@{k}": sum(max(r["levels"]) >= Level.NOT_FASTER for r in rows) / n,
+        f"opt@{k}": sum(max(r["levels"]) == Level.FASTER for r in rows) / n,
+        "mean_speedup": sum(r["best_speedup"] for r in rows) / n,
+    }
+
+
+def evaluate(config: EvalConfig) -> Path:
+    me = world()
+    torch.manual_seed(config.seed + me.rank)
+    random.seed(config.seed)
+    tokenizer = AutoTokenizer.from_pretrained(str(config.checkpoint))
+    model = T5ForConditionalGeneration.from_pretrained(config.checkpoint).to(me.device)  # type: ignore[arg-type]
+    fmt = target_format(model)
+    programs: dict[str, dict[str, Any]] = {}
+    for p in read_pairs(config.pairs):
+        if p.get("split") == config.split:
+            programs.setdefault(p["slow"], p)  # a slow program paired with several fast ones counts once
+    chosen = list(programs.values())[: config.max_programs]
+    sampling = Sampling(config.k, config.temperature, config.top_p, config.max_new_tokens, config.max_len)
+    out = config.out or config.checkpoint.parent / "eval.json"
+    judge = Judge(config.tests, config.timer, out.parent / "judge")
+    rows = []
+    try:
+        for p in me.shard(chosen):
+            verdicts = judge.score(
+                p["problem_id"], p["slow"], generate(model, tokenizer, p["slow"], sampling, me.device), fmt
+            )
+            best = max((v.speedup or 1.0 for v in verdicts if v.level == Level.FASTER), default=1.0)
+            rows.append(
+                {"problem_id": p["problem_id"], "levels": [int(v.level) for v in verdicts], "best_speedup": best}
+            )
+    finally:
+        judge.close()
+    rows = me.gather(rows)
+    if me.main:
+        report = {
+            "checkpoint": str(config.checkpoint),
+            "format": fmt.value,
+            "split": config.split,
+            "timer": config.timer,
+            **summarize(rows, config.k),
+            "rows": rows,
+        }
+        out.write_text(json.dumps(report, indent=1) + "\n")
+    me.barrier()
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    stage_main(__doc__, EvalConfig, evaluate, ("checkpoint", "pairs", "tests", "out"), argv)
+
+
+if __name__ == "__main__":
+    main()
