@@ -56,7 +56,7 @@ def _apply(config: T, data: dict[str, Any], where: str) -> T:
 
 
 #: Optional path fields (None by default), which TOML gives as strings.
-_PATH_FIELDS = {"tokenizer", "architecture", "out", "extra_pairs"}
+_PATH_FIELDS = {"tokenizer", "architecture", "out", "extra_pairs", "valid"}
 
 
 class StageConfig(Protocol):

@@ -27,9 +27,9 @@ from perfopt.config import Config
 from perfopt.edits import EditError, TargetFormat, program_from
 from perfopt.reward import Level, RewardModel, Verdict, reward_model_for
 from training.config import stage_main
+from training.data import read_jsonl
 from training.distributed import world
 from training.evaluate_config import EvalConfig
-from training.sft import read_pairs
 
 # Per-file progress bars for every checkpoint load and save drown the training log.
 hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
@@ -136,24 +136,20 @@ def evaluate(config: EvalConfig) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(str(config.checkpoint))
     model = T5ForConditionalGeneration.from_pretrained(config.checkpoint).to(me.device)  # type: ignore[arg-type]
     fmt = target_format(model)
-    programs: dict[str, dict[str, Any]] = {}
-    for p in read_pairs(config.pairs):
-        if p.get("split") == config.split:
-            programs.setdefault(p["slow"], p)  # a slow program paired with several fast ones counts once
-    chosen = list(programs.values())[: config.max_programs]
+    programs: dict[str, str] = {}  # program -> problem id; a program paired with several fast ones counts once
+    for row in read_jsonl(config.programs):
+        if row.get("split") == config.split:
+            programs.setdefault(row.get("src_code") or row["slow"], row["problem_id"])
+    chosen = list(programs.items())[: config.max_programs]
     sampling = Sampling(config.k, config.temperature, config.top_p, config.max_new_tokens, config.max_len)
     out = config.out or config.checkpoint.parent / "eval.json"
     judge = Judge(config.tests, config.timer, out.parent / "judge")
     rows = []
     try:
-        for p in me.shard(chosen):
-            verdicts = judge.score(
-                p["problem_id"], p["slow"], generate(model, tokenizer, p["slow"], sampling, me.device), fmt
-            )
+        for program, problem_id in me.shard(chosen):
+            verdicts = judge.score(problem_id, program, generate(model, tokenizer, program, sampling, me.device), fmt)
             best = max((v.speedup or 1.0 for v in verdicts if v.level == Level.FASTER), default=1.0)
-            rows.append(
-                {"problem_id": p["problem_id"], "levels": [int(v.level) for v in verdicts], "best_speedup": best}
-            )
+            rows.append({"problem_id": problem_id, "levels": [int(v.level) for v in verdicts], "best_speedup": best})
     finally:
         judge.close()
     rows = me.gather(rows)
@@ -172,7 +168,7 @@ def evaluate(config: EvalConfig) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    stage_main(__doc__, EvalConfig, evaluate, ("checkpoint", "pairs", "tests", "out"), argv)
+    stage_main(__doc__, EvalConfig, evaluate, ("checkpoint", "programs", "tests", "out"), argv)
 
 
 if __name__ == "__main__":

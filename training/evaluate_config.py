@@ -11,7 +11,8 @@ from training.config import SHARED, TINY_DATA, Scale
 @dataclass(frozen=True)
 class EvalConfig:
     checkpoint: Path = Path("runs/cpu/rrhf/checkpoint")
-    pairs: Path = Path("training/data/pairs.jsonl.xz")
+    #: PIE-format programs (``src_code``) or pairs (``slow``); those of ``split`` are evaluated.
+    programs: Path = Path("training/data/valid.jsonl")
     tests: Path = SHARED / "pie" / "public_tests.jsonl.xz"
     #: Where the metrics go; None puts eval.json beside the checkpoint's stage folder.
     out: Path | None = None
@@ -30,7 +31,7 @@ class EvalConfig:
     def for_scale(cls, scale: Scale) -> EvalConfig:
         if scale is Scale.TINY:
             return cls(
-                pairs=TINY_DATA / "pairs.jsonl",
+                programs=TINY_DATA / "pairs.jsonl",
                 tests=TINY_DATA / "tests.jsonl",
                 checkpoint=Path("runs/tiny/rrhf/checkpoint"),
                 k=3,
@@ -39,4 +40,6 @@ class EvalConfig:
                 max_programs=4,
                 timer="wall",
             )
-        return cls(checkpoint=Path(f"runs/{scale.value}/rrhf/checkpoint"))
+        if scale is Scale.CPU:
+            return cls(checkpoint=Path("runs/cpu/rrhf/checkpoint"), max_programs=16)
+        return cls(checkpoint=Path("runs/gpu/rrhf/checkpoint"))

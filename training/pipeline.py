@@ -2,8 +2,9 @@
 
     python -m training.pipeline --scale tiny|cpu|gpu [--config pipeline.toml] [--runs DIR]
 
-The pairs (``python -m training.data.pairs``) are built beforehand: they take
-an hour of valgrind and do not depend on the scale. ``--scale tiny`` trains on
+The data (``training.data.pairs``, ``training.data.corpus_pairs``,
+``training.data.valid_set``) is built beforehand: it takes an hour of valgrind
+and g++ and does not depend on the scale. ``--scale tiny`` trains on
 the handwritten fixture in ``training/fixtures/tiny`` and needs nothing from
 ../shared. Every stage resumes from its checkpoint, so a stopped pipeline is
 rerun with the same command. Stage wall times go to ``RUNS/pipeline.json``
@@ -28,9 +29,10 @@ from training.pipeline_config import PipelineConfig
 
 
 def run(config: PipelineConfig) -> Path:
-    for needed in (config.sft.pairs, config.rrhf.tests):
-        if not needed.exists():
-            raise SystemExit(f"{needed} does not exist; build the pairs first (training/README.md)")
+    needed = [config.sft.pairs, config.sft.extra_pairs, config.rrhf.tests, config.rrhf.valid, config.evaluate.programs]
+    for path in needed:
+        if path is not None and not path.exists():
+            raise SystemExit(f"{path} does not exist; build the data first (training/README.md)")
     times: dict[str, float] = {}
 
     def timed(name: str, stage: Callable[[], Path]) -> Path:

@@ -24,10 +24,10 @@ from transformers import AutoTokenizer, T5ForConditionalGeneration
 from perfopt.edits import target_of
 from perfopt.reward import Level
 from training.config import stage_main
+from training.data import read_jsonl
 from training.evaluate import Judge, Sampling, generate, rates, target_format
 from training.loop import Run, pad_batch
 from training.rrhf_config import RRHFConfig
-from training.sft import read_pairs
 
 
 @dataclass
@@ -77,9 +77,14 @@ def train(config: RRHFConfig) -> Path:
     # The same seed everywhere, so that every process draws the same prompts and takes its own share.
     rng = random.Random(config.seed)
     tokenizer = AutoTokenizer.from_pretrained(str(config.init))
-    pairs = read_pairs(config.pairs)
+    pairs = read_jsonl(config.pairs)
     prompts = [p for p in pairs if p.get("split", "train") == "train"]
-    valid = [p for p in pairs if p.get("split") == "valid"][: config.valid_prompts]
+    valid_rows = read_jsonl(config.valid) if config.valid is not None else pairs
+    valid = [
+        {"problem_id": p["problem_id"], "slow": p.get("src_code") or p["slow"]}
+        for p in valid_rows
+        if p.get("split") == "valid"
+    ][: config.valid_prompts]
     run = Run(
         config.out,
         tokenizer,

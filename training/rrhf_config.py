@@ -14,6 +14,9 @@ class RRHFConfig:
     pairs: Path = Path("training/data/pairs.jsonl.xz")
     #: PIE tests judging each problem (amplified ones are picked up beside it).
     tests: Path = SHARED / "pie" / "public_tests.jsonl.xz"
+    #: Validation programs (PIE format, training.data.valid_set) for the per-step curve;
+    #: None takes the pairs' valid split.
+    valid: Path | None = Path("training/data/valid.jsonl")
     init: Path = Path("runs/cpu/sft/checkpoint")
     out: Path = Path("runs/rrhf")
     #: Responses per prompt: one greedy, the rest sampled; the reference is added when known.
@@ -38,6 +41,7 @@ class RRHFConfig:
             return cls(
                 pairs=TINY_DATA / "pairs.jsonl",
                 tests=TINY_DATA / "tests.jsonl",
+                valid=None,
                 init=Path("runs/tiny/sft/checkpoint"),
                 out=Path("runs/tiny/rrhf"),
                 k=3,
@@ -51,7 +55,17 @@ class RRHFConfig:
                 valid_prompts=2,
             )
         if scale is Scale.CPU:
-            return cls(init=Path("runs/cpu/sft/checkpoint"), out=Path("runs/cpu/rrhf"))
+            # Sized to a session on 2 cores, where sampling and valgrind both compete for them.
+            return cls(
+                init=Path("runs/cpu/sft/checkpoint"),
+                out=Path("runs/cpu/rrhf"),
+                rl_steps=3,
+                prompts_per_step=6,
+                updates_per_step=2,
+                max_new_tokens=256,
+                valid_prompts=8,
+                lr=5e-5,
+            )
         return cls(
             init=Path("runs/gpu/sft/checkpoint"), out=Path("runs/gpu/rrhf"), k=8, rl_steps=20, prompts_per_step=64
         )

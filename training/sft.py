@@ -8,27 +8,19 @@ split by problem so that no problem's programs are on both sides.
 
 from __future__ import annotations
 
-import json
-import lzma
 import random
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import torch
 from transformers import AutoTokenizer, T5ForConditionalGeneration
 
 from perfopt.edits import TargetFormat, target_of
 from training.config import stage_main
+from training.data import read_jsonl
 from training.distributed import world
 from training.loop import Run, pad_batch
 from training.sft_config import SFTConfig
-
-
-def read_pairs(path: Path) -> list[dict[str, Any]]:
-    opener: Any = lzma.open if path.suffix == ".xz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        stream: IO[str] = f
-        return [json.loads(line) for line in stream if line.strip()]
 
 
 def encode(
@@ -68,10 +60,12 @@ def train(config: SFTConfig) -> Path:
     rng = random.Random(config.seed + world().rank)
     tokenizer = AutoTokenizer.from_pretrained(str(config.init))
     fmt = TargetFormat(config.target_format)
-    pairs = read_pairs(config.pairs)
+    pairs = read_jsonl(config.pairs)
     train_pairs = [p for p in pairs if p.get("split", "train") == "train"]
     if config.extra_pairs is not None:
-        train_pairs += [p for p in read_pairs(config.extra_pairs) if p.get("split", "train") == "train"]
+        train_pairs += [p for p in read_jsonl(config.extra_pairs) if p.get("split", "train") == "train"]
+    # The corpus holds copies of some programs (forks, re-submissions): train on each pair once.
+    train_pairs = list({(p["slow"], p["fast"]): p for p in train_pairs}.values())
     train_set = encode(tokenizer, train_pairs, config.max_len, fmt)
     valid_set = encode(tokenizer, [p for p in pairs if p.get("split") == "valid"], config.max_len, fmt)
     if not train_set:

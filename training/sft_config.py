@@ -54,7 +54,11 @@ class SFTConfig:
                 extra_pairs=corpus_pairs,
                 init=Path("runs/cpu/pretrain/checkpoint"),
                 out=Path("runs/cpu/sft"),
-                steps=600,
+                steps=300,
+                lr=5e-4,
+                warmup=30,
+                checkpoint_every=50,
+                eval_every=100,
                 target_format="edits",
             )
         return cls(

@@ -57,9 +57,11 @@ def compiles(compiler: Compiler, sandbox: Sandbox, code: str) -> bool:
 def run(config: CorpusPairsConfig) -> list[dict[str, Any]]:
     with_problems = {(s.repo, s.path) for solutions in mine(config.shared).values() for s in solutions}
     candidates = []
+    seen: set[str] = set()
     for row in corpus(config.shared):
-        if (row["repo"], row["path"]) in with_problems or len(row["code"]) > config.max_chars:
+        if (row["repo"], row["path"]) in with_problems or len(row["code"]) > config.max_chars or row["code"] in seen:
             continue
+        seen.add(row["code"])
         variants = deoptimize(row["code"])
         if variants:
             candidates.append((row, variants))
