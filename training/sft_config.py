@@ -54,7 +54,7 @@ class SFTConfig:
                 extra_pairs=corpus_pairs,
                 init=Path("runs/cpu/pretrain/checkpoint"),
                 out=Path("runs/cpu/sft"),
-                steps=300,
+                steps=200,
                 lr=5e-4,
                 warmup=30,
                 checkpoint_every=50,
