@@ -21,6 +21,8 @@ class ExitCode(IntEnum):
     NO_COMPILER = 6
     BASELINE_FAILS = 7
     SANDBOX = 8
+    #: The model is missing or cannot be loaded (a bad --model, a hub id while offline).
+    NO_MODEL = 9
     INTERNAL = 70
     INTERRUPTED = 130
 

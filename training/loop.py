@@ -93,6 +93,12 @@ class Run:
         return self.ckpt
 
 
+def finished(out: Path, steps: int) -> bool:
+    """Whether ``out`` holds a checkpoint that already reached ``steps``: a rerun can skip loading data."""
+    state = out / "checkpoint" / "state.json"
+    return state.exists() and int(json.loads(state.read_text())["step"]) >= steps
+
+
 def pad_batch(rows: list[list[int]], value: int, device: str) -> torch.Tensor:
     width = max(len(r) for r in rows)
     return torch.tensor([r + [value] * (width - len(r)) for r in rows], device=device)

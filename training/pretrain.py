@@ -16,7 +16,7 @@ from pathlib import Path
 from training.config import stage_main
 from training.data.problems import read_corpus
 from training.distributed import world
-from training.loop import Run, pad_batch
+from training.loop import Run, finished, pad_batch
 from training.modeling import load_tokenizer, new_model, sentinel_id, train_tiny_tokenizer
 from training.pretrain_config import PretrainConfig
 
@@ -69,6 +69,8 @@ def load_texts(config: PretrainConfig) -> list[str]:
 
 def train(config: PretrainConfig) -> Path:
     """Run (or resume) pretraining; returns the checkpoint folder."""
+    if finished(config.out, config.steps):
+        return config.out / "checkpoint"
     rng = random.Random(config.seed + world().rank)
     texts = load_texts(config)
     tokenizer = load_tokenizer(config.tokenizer) if config.tokenizer else train_tiny_tokenizer(texts)

@@ -85,3 +85,13 @@ def test_tiny_sft_learns_the_pairs(tmp_path: Path) -> None:
     assert losses[-1] < losses[0] - 1.0
     assert any("valid_loss" in r for r in log)
     assert (ckpt / "model.safetensors").exists()
+
+
+def test_a_finished_run_is_not_redone(tmp_path: Path) -> None:
+    corpus = fake_corpus(tmp_path)
+    config = replace(PretrainConfig.for_scale(Scale.TINY), corpus=corpus, out=tmp_path / "run", steps=5)
+    ckpt = train(config)
+    log = (tmp_path / "run" / "log.jsonl").read_text()
+    # The corpus is not even read again: the pipeline reruns finished stages for free.
+    assert train(replace(config, corpus=tmp_path / "gone.jsonl.xz")) == ckpt
+    assert (tmp_path / "run" / "log.jsonl").read_text() == log
