@@ -25,9 +25,11 @@ from transformers.utils import logging as hf_logging
 
 from perfopt.config import Config
 from perfopt.edits import EditError, TargetFormat, program_from
+from perfopt.errors import BadInputError, BaselineFailsError
 from perfopt.reward import Level, RewardModel, Verdict, reward_model_for
-from training.config import stage_main
+from training.config import SHARED, stage_main
 from training.data import read_jsonl
+from training.data.problems import acl_headers
 from training.distributed import world
 from training.evaluate_config import EvalConfig
 
@@ -77,20 +79,39 @@ def generate(
 
 
 class Judge:
-    """One perfopt reward model per problem, built on first use."""
+    """One perfopt reward model per problem, built on first use.
 
-    def __init__(self, tests: Path, timer: str, workdir: Path) -> None:
+    ``acl`` puts the AtCoder Library headers from the corpus on the include
+    path: half the held-out AtCoder programs include ``<atcoder/all>``.
+    """
+
+    def __init__(self, tests: Path, timer: str, workdir: Path, acl: bool = False) -> None:
         self.tests, self.timer, self.workdir = tests.resolve(), timer, workdir
+        self.flags: tuple[str, ...] = ("-std=gnu++20", "-O2")
+        if acl:
+            include = acl_headers(SHARED, workdir / "acl")
+            include.chmod(0o755)
+            self.flags += (f"-I{include}",)
         self.models: dict[str, RewardModel] = {}
 
     def score(
         self, problem_id: str, original: str, outputs: list[str], fmt: TargetFormat = TargetFormat.PROGRAM
-    ) -> list[Verdict]:
-        """Grade model outputs; an edit script that does not apply is graded R0 without compiling."""
+    ) -> list[Verdict] | None:
+        """Grade model outputs; an edit script that does not apply is graded R0 without compiling.
+
+        None when the original itself cannot be judged (it does not compile or fails its tests here).
+        """
         if problem_id not in self.models:
-            settings = Config(tests=self.tests, problem_id=problem_id, timer=self.timer, repeats=3)
+            settings = Config(tests=self.tests, problem_id=problem_id, timer=self.timer, repeats=3, flags=self.flags)
             self.models[problem_id] = reward_model_for(settings, self.workdir / f"{problem_id}.cpp")
         model = self.models[problem_id]
+        try:
+            return self._grade(model, original, outputs, fmt)
+        except (BadInputError, BaselineFailsError):
+            return None
+
+    @staticmethod
+    def _grade(model: RewardModel, original: str, outputs: list[str], fmt: TargetFormat) -> list[Verdict]:
         programs: list[str | None] = []
         for out in outputs:
             try:
@@ -130,6 +151,8 @@ def summarize(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
 
 
 def evaluate(config: EvalConfig) -> Path:
+    if not (config.checkpoint / "config.json").exists():
+        raise SystemExit(f"{config.checkpoint}: no model checkpoint there")
     me = world()
     torch.manual_seed(config.seed + me.rank)
     random.seed(config.seed)
@@ -140,25 +163,35 @@ def evaluate(config: EvalConfig) -> Path:
     for row in read_jsonl(config.programs):
         if row.get("split") == config.split:
             programs.setdefault(row.get("src_code") or row["slow"], row["problem_id"])
-    chosen = list(programs.items())[: config.max_programs]
+    # A program longer than the model's input cannot be rewritten whole; perfopt suggest refuses it too.
+    fitting = [(code, pid) for code, pid in programs.items() if len(tokenizer(code).input_ids) <= config.max_len]
+    chosen = fitting[: config.max_programs]
     sampling = Sampling(config.k, config.temperature, config.top_p, config.max_new_tokens, config.max_len)
     out = config.out or config.checkpoint.parent / "eval.json"
-    judge = Judge(config.tests, config.timer, out.parent / "judge")
+    judge = Judge(config.tests, config.timer, out.parent / f"judge-{me.rank}", config.acl)
     rows = []
+    unjudged = []
     try:
         for program, problem_id in me.shard(chosen):
             verdicts = judge.score(problem_id, program, generate(model, tokenizer, program, sampling, me.device), fmt)
+            if verdicts is None:
+                unjudged.append(problem_id)
+                continue
             best = max((v.speedup or 1.0 for v in verdicts if v.level == Level.FASTER), default=1.0)
             rows.append({"problem_id": problem_id, "levels": [int(v.level) for v in verdicts], "best_speedup": best})
     finally:
         judge.close()
     rows = me.gather(rows)
+    unjudged = me.gather(unjudged)
     if me.main:
         report = {
             "checkpoint": str(config.checkpoint),
             "format": fmt.value,
             "split": config.split,
             "timer": config.timer,
+            "programs_in_split": len(programs),
+            "longer_than_max_len": len(programs) - len(fitting),
+            "unjudged": unjudged,
             **summarize(rows, config.k),
             "rows": rows,
         }

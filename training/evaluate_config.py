@@ -25,6 +25,8 @@ class EvalConfig:
     max_len: int = 512
     max_programs: int | None = None
     timer: str = "instructions"
+    #: AtCoder Library headers (from ../shared's corpus) on the include path.
+    acl: bool = True
     seed: int = 0
 
     @classmethod
@@ -39,6 +41,7 @@ class EvalConfig:
                 max_len=96,
                 max_programs=4,
                 timer="wall",
+                acl=False,
             )
         if scale is Scale.CPU:
             return cls(checkpoint=Path("runs/cpu/rrhf/checkpoint"), max_programs=16)

@@ -67,7 +67,7 @@ def _metrics_table(runs: Path) -> list[str]:
     ]
 
 
-def card(name: str, runs: Path, hardware: str) -> str:
+def card(name: str, runs: Path, hardware: str, notes: str = "") -> str:
     times = _json(runs / "pipeline.json").get("seconds", {})
     lines = [
         f"# {name}",
@@ -90,6 +90,8 @@ def card(name: str, runs: Path, hardware: str) -> str:
         metrics = ", ".join(f"{k} {v}" for k, v in last.items() if k not in ("step", "seconds"))
         wall = f" (stage wall time {times[stage]:.0f} s)" if stage in times else ""
         lines.append(f"- {stage}: {last['step']} steps in {last['seconds']} s{wall}; last: {metrics}")
+    if notes:
+        lines += ["", notes]
     lines += ["", "## Validation", "", *_metrics_table(runs)]
     curve = _log(runs / "rrhf" / "curve.jsonl")
     if curve:
@@ -101,7 +103,9 @@ def card(name: str, runs: Path, hardware: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export(checkpoint: Path, name: str, runs: Path, hardware: str, into: Path = PACKAGE_MODELS) -> Path:
+def export(
+    checkpoint: Path, name: str, runs: Path, hardware: str, into: Path = PACKAGE_MODELS, notes: str = ""
+) -> Path:
     weights = checkpoint / "model.safetensors"
     if not weights.exists():
         raise SystemExit(f"{checkpoint}: no model.safetensors")
@@ -114,7 +118,7 @@ def export(checkpoint: Path, name: str, runs: Path, hardware: str, into: Path = 
     for file in FILES:
         if (checkpoint / file).exists():
             shutil.copy2(checkpoint / file, target / file)
-    (target / "MODEL_CARD.md").write_text(card(name, runs, hardware))
+    (target / "MODEL_CARD.md").write_text(card(name, runs, hardware, notes))
     return target
 
 
@@ -126,9 +130,12 @@ def main(argv: list[str] | None = None) -> None:
         "--runs", type=Path, help="folder holding pretrain/, sft/ and rrhf/ (default: above the checkpoint)"
     )
     parser.add_argument("--hardware", default="2-core CPU, no GPU")
+    parser.add_argument(
+        "--notes", default="", help="a paragraph for the card: anything a reader must know about the run"
+    )
     args = parser.parse_args(argv)
     runs = args.runs or args.checkpoint.parents[1]
-    print(export(args.checkpoint, args.name, runs, args.hardware))
+    print(export(args.checkpoint, args.name, runs, args.hardware, notes=args.notes))
 
 
 if __name__ == "__main__":

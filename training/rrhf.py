@@ -100,7 +100,7 @@ def train(config: RRHFConfig) -> Path:
     fmt = target_format(run.model)
     sampling = Sampling(config.k, config.temperature, config.top_p, config.max_new_tokens, config.max_len)
     greedy_only = Sampling(1, config.temperature, config.top_p, config.max_new_tokens, config.max_len)
-    judge = Judge(config.tests, config.timer, config.out / f"judge-{run.world.rank}")
+    judge = Judge(config.tests, config.timer, config.out / f"judge-{run.world.rank}", config.acl)
     curve = config.out / "curve.jsonl"
     try:
         while not run.done:
@@ -112,10 +112,15 @@ def train(config: RRHFConfig) -> Path:
                 if p.get("fast"):
                     responses.append(target_of(p["slow"], p["fast"], fmt))
                 verdicts = judge.score(p["problem_id"], p["slow"], responses, fmt)
+                if verdicts is None:
+                    continue
                 batch.append(Scored(p["slow"], responses, [v.reward for v in verdicts], [v.level for v in verdicts]))
             losses = []
             for _ in range(config.updates_per_step):
-                loss = sum(
+                # A zero that touches every weight: a process whose prompts could all not be judged
+                # still joins the gradient all-reduce.
+                nothing = sum((p.sum() * 0 for p in run.model.parameters()), torch.zeros((), device=run.device))
+                loss = nothing + sum(
                     (
                         rrhf_loss(run.model, tokenizer, item, config.rank_weight, config.max_len, run.device)
                         for item in batch
@@ -128,7 +133,8 @@ def train(config: RRHFConfig) -> Path:
             valid_levels = []
             for p in run.world.shard(valid):
                 greedy = generate(run.model, tokenizer, p["slow"], greedy_only, run.device)
-                valid_levels += [v.level for v in judge.score(p["problem_id"], p["slow"], greedy, fmt)]
+                graded = judge.score(p["problem_id"], p["slow"], greedy, fmt)
+                valid_levels += [v.level for v in graded or []]
             valid_levels = run.world.gather(valid_levels)
             record = {
                 "rl_step": rl_step,

@@ -32,6 +32,8 @@ class RRHFConfig:
     rank_weight: float = 1.0
     lr: float = 1e-5
     timer: str = "instructions"
+    #: AtCoder Library headers (from ../shared's corpus) on the include path.
+    acl: bool = True
     valid_prompts: int = 32
     seed: int = 0
 
@@ -52,6 +54,7 @@ class RRHFConfig:
                 updates_per_step=2,
                 lr=1e-3,
                 timer="wall",
+                acl=False,
                 valid_prompts=2,
             )
         if scale is Scale.CPU:

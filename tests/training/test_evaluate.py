@@ -32,14 +32,18 @@ def test_judge_grades_programs_and_edit_scripts(tmp_path: Path) -> None:
     try:
         slow, fast = pair["slow"], pair["fast"]
         as_programs = judge.score(pair["problem_id"], slow, [fast, slow, "int main( {"], TargetFormat.PROGRAM)
+        assert as_programs is not None
         assert as_programs[0].level >= Level.NOT_FASTER
         assert as_programs[1].level == Level.NOT_FASTER  # identical to the original
         assert as_programs[2].level == Level.COMPILE_ERROR
         script = make_edits(slow, fast)
         broken = "<<<\nno such line\n===\n>>>"
         as_edits = judge.score(pair["problem_id"], slow, [script, broken, ""], TargetFormat.EDITS)
+        assert as_edits is not None
         assert as_edits[0].level >= Level.NOT_FASTER
         assert as_edits[1].level == Level.COMPILE_ERROR and "does not apply" in as_edits[1].reason
         assert as_edits[2].level == Level.NOT_FASTER  # no edits: the original itself
+        # An original that does not compile cannot be judged at all: no verdicts, not a crash.
+        assert judge.score(pair["problem_id"], "int main( {", [fast], TargetFormat.PROGRAM) is None
     finally:
         judge.close()

@@ -28,6 +28,7 @@ def test_the_tiny_fixture_pairs_pass_their_tests(tmp_path: Path) -> None:
         for line in (TINY_DATA / "pairs.jsonl").read_text().splitlines():
             pair = json.loads(line)
             verdicts = judge.score(pair["problem_id"], pair["slow"], [pair["fast"]], TargetFormat.PROGRAM)
+            assert verdicts is not None, pair["problem_id"]
             assert verdicts[0].level >= Level.NOT_FASTER, (pair["problem_id"], verdicts[0].reason)
     finally:
         judge.close()
