@@ -178,7 +178,14 @@ def evaluate(config: EvalConfig) -> Path:
                 unjudged.append(problem_id)
                 continue
             best = max((v.speedup or 1.0 for v in verdicts if v.level == Level.FASTER), default=1.0)
-            rows.append({"problem_id": problem_id, "levels": [int(v.level) for v in verdicts], "best_speedup": best})
+            rows.append(
+                {
+                    "problem_id": problem_id,
+                    "levels": [int(v.level) for v in verdicts],
+                    "reasons": [v.reason for v in verdicts],
+                    "best_speedup": best,
+                }
+            )
     finally:
         judge.close()
     rows = me.gather(rows)

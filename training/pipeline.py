@@ -25,6 +25,7 @@ from pathlib import Path
 from training import evaluate, export, pretrain, rrhf, sft
 from training.config import Scale, apply_toml
 from training.distributed import world
+from training.loop import finished
 from training.pipeline_config import PipelineConfig
 
 
@@ -33,21 +34,29 @@ def run(config: PipelineConfig) -> Path:
     for path in needed:
         if path is not None and not path.exists():
             raise SystemExit(f"{path} does not exist; build the data first (training/README.md)")
-    times: dict[str, float] = {}
+    record = config.runs / "pipeline.json"
+    times: dict[str, float] = json.loads(record.read_text())["seconds"] if record.exists() else {}
 
-    def timed(name: str, stage: Callable[[], Path]) -> Path:
+    def timed(name: str, stage: Callable[[], Path], done_before: bool = False) -> Path:
         started = time.monotonic()
         out = stage()
-        times[name] = round(time.monotonic() - started, 1)
+        # A stage a previous run finished is only reloaded: keep the time of the run that did it.
+        if not done_before:
+            times[name] = round(time.monotonic() - started, 1)
         if world().main:
             config.runs.mkdir(parents=True, exist_ok=True)
-            (config.runs / "pipeline.json").write_text(json.dumps({"seconds": times}, indent=1) + "\n")
+            record.write_text(json.dumps({"seconds": times}, indent=1) + "\n")
         return out
 
-    pretrained = timed("pretrain", lambda: pretrain.train(config.pretrain))
-    tuned = timed("sft", lambda: sft.train(replace(config.sft, init=pretrained)))
+    r = config.rrhf
+    pretrained = timed(
+        "pretrain", lambda: pretrain.train(config.pretrain), finished(config.pretrain.out, config.pretrain.steps)
+    )
+    tuned = timed(
+        "sft", lambda: sft.train(replace(config.sft, init=pretrained)), finished(config.sft.out, config.sft.steps)
+    )
     timed("evaluate sft", lambda: evaluate.evaluate(replace(config.evaluate, checkpoint=tuned, out=None)))
-    ranked = timed("rrhf", lambda: rrhf.train(replace(config.rrhf, init=tuned)))
+    ranked = timed("rrhf", lambda: rrhf.train(replace(r, init=tuned)), finished(r.out, r.rl_steps * r.updates_per_step))
     timed("evaluate rrhf", lambda: evaluate.evaluate(replace(config.evaluate, checkpoint=ranked, out=None)))
     if not world().main:
         return ranked

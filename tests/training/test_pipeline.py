@@ -66,6 +66,19 @@ def test_pipeline_runs_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     assert json.loads((model / "config.json").read_text())["perfopt_target_format"] == "edits"
     # Nothing was written into the package.
     assert not (ROOT / "perfopt" / "models" / "perfopt-tiny").exists()
+    # A rerun resumes: finished training stages are reloaded, not redone, and keep their times.
+    times = json.loads((runs / "pipeline.json").read_text())["seconds"]
+    again = subprocess.run(
+        [sys.executable, "-m", "training.pipeline", "--scale", "tiny", "--runs", str(runs)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert len(_log(runs / "rrhf" / "curve.jsonl")) == 2
+    rerun = json.loads((runs / "pipeline.json").read_text())["seconds"]
+    assert {k: rerun[k] for k in ("pretrain", "sft", "rrhf")} == {k: times[k] for k in ("pretrain", "sft", "rrhf")}
 
 
 def test_torchrun_spreads_training_and_reward_scoring_over_processes(tmp_path: Path) -> None:
