@@ -38,7 +38,7 @@ class EvalConfig:
                 checkpoint=Path("runs/tiny/rrhf/checkpoint"),
                 k=3,
                 max_new_tokens=48,
-                max_len=96,
+                max_len=160,
                 max_programs=4,
                 timer="wall",
                 acl=False,

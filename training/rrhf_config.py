@@ -48,7 +48,7 @@ class RRHFConfig:
                 out=Path("runs/tiny/rrhf"),
                 k=3,
                 max_new_tokens=48,
-                max_len=96,
+                max_len=160,
                 rl_steps=2,
                 prompts_per_step=2,
                 updates_per_step=2,

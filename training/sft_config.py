@@ -39,7 +39,7 @@ class SFTConfig:
                 target_format="edits",
                 init=Path("runs/tiny/pretrain/checkpoint"),
                 out=Path("runs/tiny/sft"),
-                max_len=96,
+                max_len=160,
                 steps=40,
                 batch_size=4,
                 lr=3e-3,

@@ -75,7 +75,7 @@ def test_tiny_sft_learns_the_pairs(tmp_path: Path) -> None:
     pairs = tmp_path / "pairs.jsonl"
     rows = [
         {"problem_id": "p1", "slow": slow, "fast": fast, "split": "train"},
-        {"problem_id": "p2", "slow": PROGRAMS[0], "fast": PROGRAMS[0], "split": "valid"},
+        {"problem_id": "p2", "slow": PROGRAMS[0], "fast": PROGRAMS[0].replace("n * 2", "n << 1"), "split": "valid"},
     ]
     pairs.write_text("".join(json.dumps(r) + "\n" for r in rows))
     config = replace(SFTConfig.for_scale(Scale.TINY), pairs=pairs, init=init, out=tmp_path / "sft", steps=30)
