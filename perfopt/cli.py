@@ -138,6 +138,92 @@ def verify(
         raise typer.Exit(VERIFY_LEVEL_BASE + level)
 
 
+@app.command()
+@handles_errors
+def suggest(
+    file: Annotated[Path, typer.Argument(help="The C++ file to make faster.")],
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model folder or hub id (default: the bundled model).")
+    ] = None,
+    candidate_files: Annotated[
+        list[Path] | None,
+        typer.Option("--candidate", help="Verify this rewrite instead of asking the model (repeatable)."),
+    ] = None,
+    candidates: Annotated[int | None, typer.Option("--candidates", "-n", help="Rewrites to propose (8).")] = None,
+    temperature: Annotated[float | None, typer.Option("--temperature", help="Sampling temperature (0.8).")] = None,
+    top_p: Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling mass (0.95).")] = None,
+    max_new_tokens: Annotated[int | None, typer.Option("--max-new-tokens", help="Longest output (512).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Sampling seed (0).")] = None,
+    allow_download: Annotated[
+        bool, typer.Option("--allow-download", help="Let --model HUB_ID download from the Hugging Face hub.")
+    ] = False,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Write the verified rewrite into FILE (keeps FILE.perfopt-backup).")
+    ] = False,
+    output_format: Annotated[str, typer.Option("--format", help="text (a diff), json or markdown.")] = "text",
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    fail_on_suggestion: Annotated[
+        bool, typer.Option("--fail-on-suggestion", help="Exit 1 when a faster rewrite was found (for hooks, CI).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    config_file: ConfigOpt = None,
+    tests: TestsOpt = None,
+    problem_id: ProblemOpt = None,
+    timer: TimerOpt = None,
+    min_speedup: SpeedupOpt = None,
+    compiler: CompilerOpt = None,
+    flags: FlagsOpt = None,
+    time_limit: TimeOpt = None,
+    memory_limit_mb: MemOpt = None,
+    float_tolerance: TolOpt = None,
+    jobs: JobsOpt = None,
+    cache: CacheOpt = None,
+) -> None:
+    """Propose faster rewrites of FILE, verify them with its tests, and print a diff of the fastest correct one.
+
+    Exits 0 whether or not a rewrite was found (1 with --fail-on-suggestion when one was), 2-9 for errors.
+    """
+    from perfopt.commands.suggest import load_settings, make_generator, run_suggest
+    from perfopt.formats import get_format
+
+    renderer = get_format("json" if as_json else output_format)
+    given = overrides(
+        model=model,
+        candidates=candidates,
+        temperature=temperature,
+        top_p=top_p,
+        max_new_tokens=max_new_tokens,
+        seed=seed,
+        tests=tests,
+        problem_id=problem_id,
+        timer=timer,
+        min_speedup=min_speedup,
+        compiler=compiler,
+        flags=flags,
+        time_limit=time_limit,
+        memory_limit_mb=memory_limit_mb,
+        float_tolerance=float_tolerance,
+        jobs=jobs,
+        cache=cache,
+    )
+    config = load_settings(file, config_file, given)
+    generator = make_generator(config, candidate_files or [], offline=not allow_download)
+    if quiet or not sys.stderr.isatty():
+        result = run_suggest(file, config, generator, apply=apply)
+    else:
+        from perfopt.progress import TerminalProgress
+
+        with TerminalProgress() as progress:
+            result = run_suggest(file, config, generator, progress, apply=apply)
+    rendered = renderer.render(result)
+    if rendered.stdout:
+        typer.echo(rendered.stdout, nl=False)
+    if rendered.stderr and not quiet:
+        typer.echo(rendered.stderr, nl=False, err=True)
+    if fail_on_suggestion and result.program is not None:
+        raise typer.Exit(int(ExitCode.SUGGESTION))
+
+
 def main() -> None:
     # Keep a plain "perfopt" from printing Python's own traceback on a broken pipe.
     try:

@@ -54,6 +54,14 @@ class Config:
     problem_id: str | None = None
     timer: str = "wall"
     candidates: int = 8
+    #: The model that proposes rewrites: a folder or hub id; None for the bundled one.
+    model: str | None = None
+    temperature: float = 0.8
+    top_p: float = 0.95
+    #: The longest model output, in tokens.
+    max_new_tokens: int = 512
+    #: Seeds sampling, so that the same file gets the same suggestion (a hook must not flicker).
+    seed: int = 0
     min_speedup: float = 1.10
     #: CPU seconds one run of the program may use; the wall limit is derived from it.
     time_limit: float = 2.0
@@ -135,6 +143,13 @@ def _tolerance(name: str, v: Any) -> float | None:
     return float(v) or None
 
 
+def _probability(name: str, v: Any) -> float:
+    f = _positive_float(name, v)
+    if f > 1.0:
+        raise ValueError(f"{name} must be in (0, 1], got {v!r}")
+    return f
+
+
 def _bool(name: str, v: Any) -> bool:
     if not isinstance(v, bool):
         raise ValueError(f"{name} must be true or false, got {v!r}")
@@ -147,6 +162,10 @@ _SCALARS: dict[str, Callable[[str, Any], Any]] = {
     "problem_id": _string,
     "timer": _timer,
     "candidates": _positive_int,
+    "temperature": _positive_float,
+    "top_p": _probability,
+    "max_new_tokens": _positive_int,
+    "seed": _nonneg_int,
     "min_speedup": _min_speedup,
     "time_limit": _positive_float,
     "memory_limit_mb": _positive_int,
@@ -161,7 +180,7 @@ _SCALARS: dict[str, Callable[[str, Any], Any]] = {
 }
 _PATHS = ("tests", "cache_dir")
 _TABLES = ("rewards", "project")
-KNOWN_KEYS = tuple(sorted([*_SCALARS, *_PATHS, *_TABLES]))
+KNOWN_KEYS = tuple(sorted([*_SCALARS, *_PATHS, *_TABLES, "model"]))
 
 
 def _rewards(table: Any, where: str) -> RewardScale:
@@ -222,6 +241,14 @@ def apply(config: Config, values: Mapping[str, Any], where: str, base: Path) -> 
             if not isinstance(v, (str, Path)) or not str(v):
                 raise ConfigError(f"{where}: {key} must be a path, got {v!r}")
             changes[key] = (base / Path(v).expanduser()).resolve()
+        elif key == "model":
+            # A folder (relative to the config file) when one is there, else a hub id.
+            try:
+                spec = _string(key, str(v) if isinstance(v, Path) else v)
+            except ValueError as e:
+                raise ConfigError(f"{where}: {e}") from None
+            local = base / Path(spec).expanduser()
+            changes[key] = str(local.resolve()) if local.exists() else spec
         elif key == "rewards":
             changes[key] = _rewards(v, where)
         elif key == "project":

@@ -1,7 +1,8 @@
-"""Reading the user's C++ files, refusing anything perfopt should not try to compile."""
+"""Reading the user's C++ files, refusing anything perfopt should not try to compile; writing them back safely."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from perfopt.errors import BadInputError
@@ -30,3 +31,33 @@ def read_source(path: Path, max_kb: int = 1024) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise BadInputError(f"{path}: not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})") from None
+
+
+def replace_source(path: Path, new_text: str, expected: str) -> Path:
+    """Write ``new_text`` over ``path`` atomically, after saving the current text beside it.
+
+    Refuses when the file changed since perfopt read it (``expected``): the user
+    edited it while candidates were being verified, and their edit wins. The
+    backup is written and flushed before the swap, and the swap is a rename, so
+    at every instant one complete version is on disk under ``path``.
+    """
+    current = path.read_bytes()
+    if current != expected.encode("utf-8"):
+        raise BadInputError(f"{path}: changed while perfopt was working; not applied (run it again)")
+    backup = path.with_name(path.name + ".perfopt-backup")
+    _write_durably(backup, current, path.stat().st_mode)
+    _write_durably(path, new_text.encode("utf-8"), path.stat().st_mode)
+    return backup
+
+
+def _write_durably(path: Path, data: bytes, mode: int) -> None:
+    tmp = path.with_name(f".{path.name}.perfopt-tmp-{os.getpid()}")
+    try:
+        with tmp.open("wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        tmp.chmod(mode & 0o7777)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

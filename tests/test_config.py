@@ -82,3 +82,21 @@ def test_project_table(tmp_path: Path) -> None:
     assert c.project is not None
     assert c.project.root == tmp_path.resolve()
     assert c.project.ignore == (".git",)
+
+
+def test_generation_settings_and_a_model_folder_relative_to_the_config(tmp_path: Path) -> None:
+    (tmp_path / "models" / "mine").mkdir(parents=True)
+    (tmp_path / "perfopt.toml").write_text(
+        'model = "models/mine"\ntemperature = 0.5\ntop_p = 0.9\nmax_new_tokens = 64\nseed = 3\n'
+    )
+    c = configuration.load(start=tmp_path / "a.cpp")
+    assert c.model == str((tmp_path / "models" / "mine").resolve())
+    assert (c.temperature, c.top_p, c.max_new_tokens, c.seed) == (0.5, 0.9, 64, 3)
+    hub = configuration.apply(c, {"model": "someone/a-model"}, "flags", tmp_path)
+    assert hub.model == "someone/a-model"
+
+
+@pytest.mark.parametrize(("key", "value"), [("top_p", 1.5), ("temperature", 0), ("seed", -1), ("model", "")])
+def test_bad_generation_settings(key: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=key):
+        configuration.apply(Config(), {key: value}, "flags", Path.cwd())

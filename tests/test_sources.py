@@ -36,3 +36,17 @@ def test_unusable_files_are_refused(tmp_path: Path, name: str, content: bytes | 
 def test_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="is a directory"):
         read_source(tmp_path)
+
+
+def test_replace_keeps_a_backup_and_refuses_a_file_edited_meanwhile(tmp_path: Path) -> None:
+    from perfopt.sources import replace_source
+
+    target = tmp_path / "a.cpp"
+    target.write_text("old\n")
+    backup = replace_source(target, "new\n", "old\n")
+    assert target.read_text() == "new\n" and backup.read_text() == "old\n"
+    # The user saved an edit while candidates were being verified: their edit wins.
+    target.write_text("edited by hand\n")
+    with pytest.raises(BadInputError, match="changed while perfopt was working"):
+        replace_source(target, "newer\n", "new\n")
+    assert target.read_text() == "edited by hand\n" and backup.read_text() == "old\n"

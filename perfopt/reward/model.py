@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -107,6 +108,20 @@ class RewardModel:
                 )
             self._baselines[digest] = build
             return build
+
+    def check_original(self, source: str) -> None:
+        """Compile the original and run its tests; raises when it cannot be the baseline."""
+        self._baseline(source)
+
+    @contextmanager
+    def timing_paused(self) -> Iterator[None]:
+        """No wall timing starts while this is held (the model generating would skew it).
+
+        Compiling and testing go on; only the timed runs wait. The instruction
+        timer is not disturbed by load, so it never waits.
+        """
+        with self._timing_lock:
+            yield
 
     def _key(self, original: str, candidate: str) -> str:
         c = self.config

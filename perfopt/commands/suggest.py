@@ -1,0 +1,162 @@
+"""``perfopt suggest FILE``: propose rewrites, verify each with the reward model, keep the fastest correct one.
+
+The stages overlap where they can: the model loads while the original is
+compiled and checked against its tests, and candidates compile and run their
+tests while later ones are still being generated. Wall timings wait for
+generation to end, so that the model never competes with a timed run.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from perfopt import config as configuration
+from perfopt.config import Config
+from perfopt.errors import PerfoptError
+from perfopt.generation.files import FileGenerator
+from perfopt.generation.interface import Candidate, CandidateGenerator
+from perfopt.generation.sampler import ModelGenerator, SamplingSettings
+from perfopt.reward import Verdict, reward_model_for
+from perfopt.selection import Counts, Outcome, count, select
+from perfopt.sources import read_source, replace_source
+
+
+class Progress(Protocol):
+    """What a display needs to follow a run; the core never prints."""
+
+    def phase(self, text: str) -> None: ...
+
+    def generated(self, candidate: Candidate) -> None: ...
+
+    def verified(self, done: int, total: int, verdict: Verdict) -> None: ...
+
+
+class Silent:
+    def phase(self, text: str) -> None:
+        pass
+
+    def generated(self, candidate: Candidate) -> None:
+        pass
+
+    def verified(self, done: int, total: int, verdict: Verdict) -> None:
+        pass
+
+
+@dataclass
+class Suggestion:
+    path: Path
+    original: str
+    outcomes: list[Outcome]
+    best: Outcome | None
+    counts: Counts
+    generator: str
+    tests: str
+    sandbox: str
+    timer: str
+    min_speedup: float
+    #: Wall seconds of each stage: load, check, generate, verify, total (stages overlap).
+    seconds: dict[str, float] = field(default_factory=dict)
+    backup: Path | None = None
+
+    @property
+    def program(self) -> str | None:
+        return self.best.candidate.program if self.best else None
+
+
+def _squeezed(source: str) -> str:
+    return "".join(source.split())
+
+
+def run_suggest(
+    path: Path,
+    config: Config,
+    generator: CandidateGenerator,
+    progress: Progress | None = None,
+    apply: bool = False,
+) -> Suggestion:
+    progress = progress or Silent()
+    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+    source = read_source(path, config.max_source_kb)
+    reward = reward_model_for(config, path)
+    outcomes: list[Outcome] = []
+    try:
+        with ThreadPoolExecutor(max_workers=reward.jobs + 1) as pool:
+            progress.phase(f"loading {generator.name} and checking the original against its tests")
+
+            def prepare() -> float:
+                t = time.perf_counter()
+                generator.prepare()
+                return time.perf_counter() - t
+
+            loading = pool.submit(prepare)
+            t = time.perf_counter()
+            reward.check_original(source)
+            seconds["check"] = time.perf_counter() - t
+            seconds["load"] = loading.result()
+            try:
+                generator.check(source)
+            except PerfoptError as e:
+                raise type(e)(f"{path}: {e}") from None
+            progress.phase("generating candidates")
+            t = time.perf_counter()
+            pending: list[tuple[Outcome, Future[Verdict]]] = []
+            seen = {_squeezed(source): "identical"}
+            with reward.timing_paused():
+                for cand in generator.generate(source, config.candidates):
+                    progress.generated(cand)
+                    outcome = Outcome(cand)
+                    outcomes.append(outcome)
+                    if cand.program is None:
+                        outcome.skipped = "unusable"
+                        continue
+                    key = _squeezed(cand.program)
+                    if key in seen:
+                        outcome.skipped = seen[key]
+                        continue
+                    seen[key] = "duplicate"
+                    pending.append((outcome, pool.submit(reward.verify, source, cand.program)))
+            seconds["generate"] = time.perf_counter() - t
+            progress.phase(f"verifying {len(pending)} candidates")
+            t = time.perf_counter()
+            for done, (outcome, future) in enumerate(pending, start=1):
+                outcome.verdict = future.result()
+                progress.verified(done, len(pending), outcome.verdict)
+            seconds["verify"] = time.perf_counter() - t
+        best = select(outcomes)
+        suggestion = Suggestion(
+            path=path,
+            original=source,
+            outcomes=outcomes,
+            best=best,
+            counts=count(outcomes),
+            generator=generator.name,
+            tests=reward.harness.describe(),
+            sandbox=reward.isolation,
+            timer=reward.timer.name,
+            min_speedup=config.min_speedup,
+            seconds=seconds,
+        )
+    finally:
+        reward.close()
+    if apply and suggestion.program is not None:
+        suggestion.backup = replace_source(path, suggestion.program, source)
+    suggestion.seconds["total"] = time.perf_counter() - started
+    return suggestion
+
+
+def load_settings(path: Path, config_file: Path | None, flags: dict[str, Any]) -> Config:
+    config = configuration.load(config_file, start=path if path.exists() else Path.cwd())
+    return configuration.apply(config, flags, "command line", Path.cwd())
+
+
+def make_generator(config: Config, candidate_files: list[Path], offline: bool = True) -> CandidateGenerator:
+    """The user's own files when given, else the model (loaded later, in the background)."""
+    if candidate_files:
+        return FileGenerator(candidate_files, config.max_source_kb)
+    settings = SamplingSettings(config.temperature, config.top_p, config.max_new_tokens, config.seed)
+    return ModelGenerator(config.model, settings, offline)

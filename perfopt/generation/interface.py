@@ -1,0 +1,39 @@
+"""The extension point for where candidate rewrites come from.
+
+A generator turns one C++ source into candidate programs. The bundled model is
+one (:mod:`perfopt.generation.sampler`); files the user wrote are another
+(:mod:`perfopt.generation.files`). Everything downstream (deduplication,
+verification, selection) treats them alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One proposal: the program it stands for, or None when the output was unusable."""
+
+    #: Where it came from, for reports: "greedy", "sample 3", "file fast.cpp".
+    origin: str
+    program: str | None
+    #: Why ``program`` is None (an edit script that does not apply).
+    problem: str = ""
+
+
+class CandidateGenerator(Protocol):
+    #: Shown in reports: the model folder, or "files".
+    name: str
+
+    def prepare(self) -> None:
+        """Slow set-up (loading a model); runs while perfopt checks the original, so it overlaps."""
+
+    def check(self, source: str) -> None:
+        """Raise a PerfoptError when ``source`` cannot be handled (longer than the model's context)."""
+
+    def generate(self, source: str, n: int) -> Iterator[Candidate]:
+        """Up to ``n`` candidates, yielded as soon as each is ready so that verification can start."""
+        ...
