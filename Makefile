@@ -14,7 +14,7 @@ $(BIN)/perfopt: pyproject.toml
 
 .PHONY: demo check lint test
 demo: $(BIN)/perfopt
-	$(BIN)/perfopt verify examples/prefix_sums/slow.cpp examples/prefix_sums/fast.cpp --timer instructions
+	$(BIN)/perfopt suggest examples/word_counts/slow.cpp
 
 lint: $(BIN)/perfopt
 	$(BIN)/ruff check .

@@ -10,7 +10,7 @@ from perfopt.sources import read_source
 
 
 class FileGenerator:
-    name = "files"
+    name = "--candidate files"
 
     def __init__(self, paths: Sequence[Path], max_kb: int = 1024) -> None:
         self.paths = list(paths)
