@@ -224,6 +224,81 @@ def suggest(
         raise typer.Exit(int(ExitCode.SUGGESTION))
 
 
+MaxSecondsOpt = Annotated[
+    float | None, typer.Option("--max-seconds", help="Stop starting new files after this long; say what was skipped.")
+]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model folder or hub id (default: the bundled model).")]
+CandidatesOpt = Annotated[int | None, typer.Option("--candidates", "-n", help="Rewrites to propose per file (8).")]
+
+
+@app.command()
+@handles_errors
+def hook(
+    files: Annotated[list[Path] | None, typer.Argument(help="Files (pre-commit passes them); default: staged.")] = None,
+    max_seconds: MaxSecondsOpt = None,
+    changed_lines_only: Annotated[
+        bool, typer.Option("--changed-lines-only", help="Drop rewrites that touch none of the staged lines.")
+    ] = False,
+    apply: Annotated[bool, typer.Option("--apply", help="Write verified rewrites (working tree only).")] = False,
+    fail_on_suggestion: Annotated[
+        bool, typer.Option("--fail-on-suggestion", help="Exit 1, blocking the commit, when a rewrite was found.")
+    ] = False,
+    model: ModelOpt = None,
+    candidates: CandidatesOpt = None,
+    config_file: ConfigOpt = None,
+    timer: TimerOpt = None,
+    jobs: JobsOpt = None,
+) -> None:
+    """Suggest faster rewrites of the staged C++ files (the pre-commit hook). Never blocks unless asked."""
+    from perfopt.commands.hook import run_hook
+
+    given = overrides(model=model, candidates=candidates, timer=timer, jobs=jobs)
+    out = run_hook(list(files or []), config_file, given, max_seconds, changed_lines_only, apply)
+    if out.stdout:
+        typer.echo(out.stdout, nl=False)
+    if out.stderr:
+        typer.echo(out.stderr, nl=False, err=True)
+    if fail_on_suggestion and out.suggestions:
+        raise typer.Exit(int(ExitCode.SUGGESTION))
+
+
+@app.command()
+@handles_errors
+def review(
+    base: Annotated[str | None, typer.Option("--base", help="The PR's base commit.")] = None,
+    head: Annotated[str, typer.Option("--head", help="The PR's head commit (checked out).")] = "HEAD",
+    github: Annotated[
+        bool, typer.Option("--github", help="Read the PR from GITHUB_EVENT_PATH and post one comment (the Action).")
+    ] = False,
+    output: Annotated[Path | None, typer.Option("--output", help="Also write the Markdown report here.")] = None,
+    max_seconds: MaxSecondsOpt = None,
+    fail_on_suggestion: Annotated[
+        bool, typer.Option("--fail-on-suggestion", help="Exit 1 when a faster rewrite was found.")
+    ] = False,
+    model: ModelOpt = None,
+    candidates: CandidatesOpt = None,
+    config_file: ConfigOpt = None,
+    timer: TimerOpt = None,
+    jobs: JobsOpt = None,
+) -> None:
+    """Check every C++ file changed between --base and --head; print one Markdown report (or post it)."""
+    from perfopt.commands.review import github_review, run_review
+
+    given = overrides(model=model, candidates=candidates, timer=timer, jobs=jobs)
+    if github:
+        result = github_review(config_file, given, max_seconds)
+        typer.echo(f"perfopt review: {result.posted}", err=True)
+    elif base is None:
+        raise PerfoptError("--base is required (or --github, which reads it from the event)", ExitCode.USAGE)
+    else:
+        result = run_review(base, head, config_file, given, max_seconds)
+    if output is not None:
+        output.write_text(result.markdown, encoding="utf-8")
+    typer.echo(result.markdown, nl=False)
+    if fail_on_suggestion and result.suggestions:
+        raise typer.Exit(int(ExitCode.SUGGESTION))
+
+
 def main() -> None:
     # Keep a plain "perfopt" from printing Python's own traceback on a broken pipe.
     try:

@@ -1,0 +1,133 @@
+"""``perfopt hook`` on real git repositories: it reports, changes nothing unless asked, and loses no work."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from perfopt.commands.hook import run_hook
+from perfopt.generation.files import FileGenerator
+from tests.commands.test_verify import perfopt
+from tests.conftest import PREFIX_FAST, PREFIX_SLOW
+from tests.generation.tiny import tiny_model
+from tests.gitrepo import git, make_repo
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[Path]:
+    root = make_repo(tmp_path / "repo")
+    (tmp_path / "fast.cpp").write_text(PREFIX_FAST)
+    old = Path.cwd()
+    os.chdir(root)
+    try:
+        yield root
+    finally:
+        os.chdir(old)
+
+
+def stage_edit(repo: Path) -> str:
+    """A staged change to slow.cpp that keeps it correct (and slow)."""
+    text = PREFIX_SLOW.replace("long long s = 0;", "long long s = 0;  // running sum")
+    (repo / "slow.cpp").write_text(text)
+    git(repo, "add", "slow.cpp")
+    return text
+
+
+def hook(repo: Path, **kw: object) -> tuple[str, str, int]:
+    args: dict[str, object] = {
+        "files": [],
+        "config_file": None,
+        "flags": {"timer": "instructions", "cache": False},
+        "max_seconds": None,
+        "changed_lines_only": False,
+        "apply": False,
+        "generator": FileGenerator([repo.parent / "fast.cpp"]),
+    }
+    args.update(kw)
+    out = run_hook(**args)  # type: ignore[arg-type]
+    return out.stdout, out.stderr, out.suggestions
+
+
+def test_a_commit_without_cpp_does_nothing(repo: Path) -> None:
+    (repo / "README.md").write_text("# more\n")
+    git(repo, "add", "README.md")
+    proc = perfopt("hook", "README.md", cwd=repo)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    proc = perfopt("hook", cwd=repo)  # nothing named: the staged files, none of them C++
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_it_reports_a_diff_and_changes_nothing_by_default(repo: Path) -> None:
+    staged = stage_edit(repo)
+    stdout, stderr, n = hook(repo)
+    assert n == 1 and stdout.startswith("--- a/slow.cpp\n+++ b/slow.cpp")
+    assert "nothing was changed (--apply writes them)" in stderr
+    assert (repo / "slow.cpp").read_text() == staged
+    assert git(repo, "show", ":slow.cpp") == staged
+    assert not (repo / "slow.cpp.perfopt-backup").exists()
+
+
+def test_apply_writes_the_working_tree_only_and_keeps_the_staged_version(repo: Path) -> None:
+    staged = stage_edit(repo)
+    _, stderr, _ = hook(repo, apply=True)
+    assert "applied" in stderr
+    assert (repo / "slow.cpp").read_text() == PREFIX_FAST
+    assert git(repo, "show", ":slow.cpp") == staged
+    assert (repo / "slow.cpp.perfopt-backup").read_text() == staged
+
+
+def test_apply_leaves_a_file_with_unstaged_work_alone(repo: Path) -> None:
+    stage_edit(repo)
+    unstaged = (repo / "slow.cpp").read_text() + "// work in progress\n"
+    (repo / "slow.cpp").write_text(unstaged)
+    _, stderr, _ = hook(repo, apply=True)
+    assert "has unstaged changes, so --apply left it alone" in stderr
+    assert (repo / "slow.cpp").read_text() == unstaged
+
+
+def test_changed_lines_only_drops_rewrites_elsewhere(repo: Path) -> None:
+    text = PREFIX_SLOW + "// a comment at the end\n"
+    (repo / "slow.cpp").write_text(text)
+    git(repo, "add", "slow.cpp")
+    fast = (repo.parent / "fast.cpp").read_text() + "// a comment at the end\n"
+    (repo.parent / "fast.cpp").write_text(fast)
+    stdout, stderr, n = hook(repo, changed_lines_only=True)
+    assert n == 0 and stdout == ""
+    assert "changes none of the changed lines" in stderr
+    _, _, n = hook(repo)
+    assert n == 1
+
+
+def test_the_time_budget_stops_cleanly_and_names_what_was_skipped(repo: Path) -> None:
+    stage_edit(repo)
+    (repo / "other.cpp").write_text("int main() {}\n")
+    git(repo, "add", "other.cpp")
+    stdout, stderr, n = hook(repo, max_seconds=0.0)
+    assert n == 0 and stdout == ""
+    assert "time budget (--max-seconds) spent; not looked at: other.cpp, slow.cpp" in stderr
+
+
+def test_files_perfopt_cannot_judge_are_skipped_with_a_reason(repo: Path) -> None:
+    (repo / "lib.hpp").write_text("#pragma once\n")
+    (repo / "notests.cpp").write_text("int main() {}\n")
+    git(repo, "add", "-A")
+    _, stderr, n = hook(repo)
+    assert n == 0
+    assert "lib.hpp: skipped: a header" in stderr
+    assert "notests.cpp: skipped: no tests for" in stderr
+
+
+def test_the_cli_with_a_model_never_blocks_and_touches_nothing(repo: Path) -> None:
+    staged = stage_edit(repo)
+    model = tiny_model(repo.parent / "model")
+    unstaged = staged + "// unstaged\n"
+    (repo / "slow.cpp").write_text(unstaged)
+    proc = perfopt("hook", "--model", model, "-n", "2", "--timer", "instructions", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "slow.cpp: no faster correct rewrite" in proc.stderr
+    assert (repo / "slow.cpp").read_text() == unstaged and git(repo, "show", ":slow.cpp") == staged
+    assert sys.executable  # the subprocess used this interpreter's perfopt
