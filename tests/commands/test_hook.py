@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,4 +131,40 @@ def test_the_cli_with_a_model_never_blocks_and_touches_nothing(repo: Path) -> No
     assert proc.returncode == 0, proc.stderr
     assert "slow.cpp: no faster correct rewrite" in proc.stderr
     assert (repo / "slow.cpp").read_text() == unstaged and git(repo, "show", ":slow.cpp") == staged
-    assert sys.executable  # the subprocess used this interpreter's perfopt
+
+
+def test_the_plain_git_hook_reports_and_lets_the_commit_through(repo: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    hook_file = repo / ".git" / "hooks" / "pre-commit"
+    hook_file.write_bytes((root / "hooks" / "pre-commit").read_bytes())
+    hook_file.chmod(0o755)
+    staged = stage_edit(repo)
+    model = tiny_model(repo.parent / "model")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PERFOPT_HOOK_ARGS": f"--model {model} -n 1",
+    }
+    done = subprocess.run(["git", "commit", "-q", "-m", "edit"], cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "perfopt: slow.cpp: no faster correct rewrite" in done.stderr
+    assert git(repo, "show", "HEAD:slow.cpp") == staged
+    # Blocking is opt-in: --fail-on-suggestion with nothing found still commits.
+    (repo / "slow.cpp").write_text(staged + "// more\n")
+    git(repo, "add", "slow.cpp")
+    env["PERFOPT_HOOK_ARGS"] += " --fail-on-suggestion"
+    done = subprocess.run(["git", "commit", "-q", "-m", "more"], cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_hook_manifest_and_the_action_call_what_exists() -> None:
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    (hook,) = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "perfopt" and hook["entry"] == "perfopt hook" and hook["language"] == "python"
+    assert hook["types_or"] == ["c++", "c"] and hook["require_serial"] is True
+    action = yaml.safe_load((root / "action.yml").read_text())
+    steps = " ".join(str(s.get("run", "")) for s in action["runs"]["steps"])
+    assert 'perfopt" review --github' in steps and "hooks/action/install.sh" in steps
+    assert (root / "hooks" / "action" / "install.sh").stat().st_mode & 0o111
