@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfopt import changes
-from perfopt.commands.batch import BatchResult, suggest_many
-from perfopt.commands.suggest import Progress
-from perfopt.formats.interface import display_path
-from perfopt.formats.text import TextFormat, result_line
-from perfopt.generation.interface import CandidateGenerator
+
+if TYPE_CHECKING:
+    from perfopt.commands.batch import BatchResult
+    from perfopt.commands.suggest import Progress
+    from perfopt.generation.interface import CandidateGenerator
 
 
 @dataclass
@@ -41,6 +42,9 @@ def staged_targets(files: list[Path]) -> list[changes.ChangedFile]:
 
 
 def render(result: BatchResult, applied: bool) -> HookOutput:
+    from perfopt.formats.interface import display_path
+    from perfopt.formats.text import TextFormat, result_line
+
     out, err = [], []
     for entry in result.files:
         name = display_path(entry.path)
@@ -77,6 +81,9 @@ def run_hook(
     targets = staged_targets(files)
     if not targets:
         return HookOutput("", "", 0)
+    # Imported only now: a commit without C++ must stay cheap.
+    from perfopt.commands.batch import suggest_many
+
     # Under pre-commit unstaged work is stashed; as a plain git hook it is not, and must survive --apply.
     keep = frozenset(changes.unstaged(Path.cwd())) if apply else frozenset()
     result = suggest_many(
