@@ -299,6 +299,48 @@ def review(
         raise typer.Exit(int(ExitCode.SUGGESTION))
 
 
+@app.command()
+@handles_errors
+def bench(
+    data: Annotated[Path, typer.Argument(help="PIE-format JSONL: src_code, problem_id, optional tgt_code and tests.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for rows.jsonl, the summary and the plots.")] = Path(
+        "bench-results"
+    ),
+    baseline: Annotated[
+        str | None, typer.Option("--baseline", help="identity or compiler, instead of the model.")
+    ] = None,
+    candidates_file: Annotated[
+        Path | None, typer.Option("--candidates-file", help="Score another system's outputs (src_code, candidates).")
+    ] = None,
+    candidates: Annotated[int | None, typer.Option("--candidates", "-k", help="Candidates per program (8).")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Programs scored at once.")] = 1,
+    limit: Annotated[int | None, typer.Option("--limit", help="Only the first N programs.")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Start over instead of resuming.")] = False,
+    training_log: Annotated[
+        Path | None, typer.Option("--training-log", help="An RRHF log.jsonl: also plot rates per RL step.")
+    ] = None,
+    model: ModelOpt = None,
+    config_file: ConfigOpt = None,
+    tests: TestsOpt = None,
+    timer: TimerOpt = None,
+    min_speedup: SpeedupOpt = None,
+    flags: FlagsOpt = None,
+    jobs: JobsOpt = None,
+) -> None:
+    """Score the model (or a baseline) on PIE-format programs: %compiled, %passed, %opt, best@1, best@k."""
+    from perfopt import config as configuration
+    from perfopt.commands.bench import pick_generator, run_bench
+
+    given = overrides(model=model, tests=tests, timer=timer, min_speedup=min_speedup, flags=flags, jobs=jobs)
+    config = configuration.apply(configuration.load(config_file, start=Path.cwd()), given, "command line", Path.cwd())
+    # A baseline proposes one program per input, whatever k says.
+    k = 1 if baseline else candidates or config.candidates
+    generator = pick_generator(config, baseline, candidates_file)
+    result = run_bench(data, out, config, generator, k, workers, limit, fresh, training_log)
+    typer.echo(result.table, nl=False)
+    typer.echo("wrote: " + ", ".join(str(f) for f in result.files), err=True)
+
+
 def main() -> None:
     # Keep a plain "perfopt" from printing Python's own traceback on a broken pipe.
     try:

@@ -1,0 +1,73 @@
+"""Generators that are not models, for scoring other systems in the same harness as ours.
+
+- ``identity``: the program unchanged (what doing nothing scores: pass 100%, opt 0%);
+- ``compiler``: the program with ``#pragma GCC optimize("O3")`` on top, so that g++
+  compiles it at -O3 whatever the configured flags (what flags alone give);
+- ``CandidatesFile``: precomputed outputs of another system, looked up by the program's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from perfopt.errors import BadInputError
+from perfopt.generation.interface import Candidate
+
+O3_PRAGMA = '#pragma GCC optimize("O3")\n'
+
+
+class IdentityGenerator:
+    name = "identity"
+
+    def prepare(self) -> None:
+        pass
+
+    def check(self, source: str) -> None:
+        pass
+
+    def generate(self, source: str, n: int) -> Iterator[Candidate]:
+        yield Candidate("identity", source)
+
+
+class CompilerGenerator:
+    name = "compiler (-O3 by pragma)"
+
+    def prepare(self) -> None:
+        pass
+
+    def check(self, source: str) -> None:
+        pass
+
+    def generate(self, source: str, n: int) -> Iterator[Candidate]:
+        yield Candidate("-O3", O3_PRAGMA + source)
+
+
+def text_key(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+class CandidatesFile:
+    """JSONL lines ``{"src_code": ..., "candidates": [program, ...]}``: another system's outputs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = f"candidates from {path}"
+        self.by_source: dict[str, list[str]] = {}
+
+    def prepare(self) -> None:
+        from perfopt.benchmark import read_rows
+
+        try:
+            for row in read_rows(self.path):
+                self.by_source[text_key(row["src_code"])] = list(row["candidates"])
+        except (KeyError, TypeError) as e:
+            raise BadInputError(f"{self.path}: each line needs src_code and candidates ({e})") from None
+
+    def check(self, source: str) -> None:
+        pass
+
+    def generate(self, source: str, n: int) -> Iterator[Candidate]:
+        for i, program in enumerate(self.by_source.get(text_key(source), [])[:n]):
+            yield Candidate(f"candidate {i + 1}", program)
