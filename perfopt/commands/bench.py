@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,9 +75,10 @@ def run_bench(
 ) -> BenchOutput:
     from perfopt import plots
 
+    started = time.monotonic()
     programs = load_programs(data, limit)
     out.mkdir(parents=True, exist_ok=True)
-    identity = {"data": str(data.resolve()), "generator": generator.name, "k": k, "timer": config.timer}
+    identity = {"data": str(data), "generator": generator.name, "k": k, "timer": config.timer}
     if fresh:
         (out / "rows.jsonl").unlink(missing_ok=True)
     rows = _resume(out, identity)
@@ -99,7 +101,7 @@ def run_bench(
             list(pool.map(one, todo))
     wanted = {p.key for p in programs}
     rows = [r for r in rows if r["key"] in wanted]
-    summary = summarize(rows, k)
+    summary = {**summarize(rows, k), "seconds_this_run": round(time.monotonic() - started, 1)}
     label = generator.name
     table = markdown_table(summary, label)
     (out / "summary.json").write_text(json.dumps({**identity, **summary}, indent=1) + "\n")

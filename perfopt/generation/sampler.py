@@ -43,7 +43,7 @@ class ModelGenerator:
 
     def check(self, source: str) -> None:
         m = self._model()
-        tokens = len(m.tokenizer(source).input_ids)
+        tokens = len(m.tokenizer(source, verbose=False).input_ids)
         if tokens > m.max_input_tokens:
             raise BadInputError(
                 f"{tokens} tokens long; the model reads at most {m.max_input_tokens}, "
