@@ -332,7 +332,7 @@ def bench(
     from perfopt.commands.bench import pick_generator, run_bench
 
     given = overrides(model=model, tests=tests, timer=timer, min_speedup=min_speedup, flags=flags, jobs=jobs)
-    config = configuration.apply(configuration.load(config_file, start=Path.cwd()), given, "command line", Path.cwd())
+    config = configuration.for_command(config_file, Path.cwd(), given)
     # A baseline proposes one program per input, whatever k says.
     k = 1 if baseline else candidates or config.candidates
     generator = pick_generator(config, baseline, candidates_file)

@@ -283,6 +283,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {e.strerror}") from None
 
 
+def for_command(config_file: Path | None, start: Path, flags: Mapping[str, Any]) -> Config:
+    """What a command runs with: the config file (given, or found from ``start``), then its flags."""
+    return apply(load(config_file, start=start), flags, "command line", Path.cwd())
+
+
 def load(path: Path | None = None, start: Path | None = None) -> Config:
     """Load the config file at ``path``, or the one found from ``start``, or defaults."""
     if path is None:

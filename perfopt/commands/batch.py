@@ -14,7 +14,6 @@ from pathlib import Path
 from perfopt import config as configuration
 from perfopt.changes import ChangedFile, hunk_ranges
 from perfopt.commands.suggest import Progress, Suggestion, make_generator, run_suggest
-from perfopt.config import Config
 from perfopt.diff import unified
 from perfopt.errors import ConfigError, PerfoptError
 from perfopt.formats.interface import display_path
@@ -39,11 +38,6 @@ class BatchResult:
     @property
     def suggestions(self) -> list[Suggestion]:
         return [f.suggestion for f in self.files if f.suggestion is not None and f.suggestion.program is not None]
-
-
-def file_config(path: Path, config_file: Path | None, flags: dict[str, object]) -> Config:
-    config = configuration.load(config_file, start=path)
-    return configuration.apply(config, flags, "command line", Path.cwd())
 
 
 def suggest_many(
@@ -71,7 +65,7 @@ def suggest_many(
             entry.note = "a header: perfopt rewrites source files, whose tests it can run"
             continue
         try:
-            config = file_config(path, config_file, flags)
+            config = configuration.for_command(config_file, path, flags)
             # One generator for every file: the model loads once.
             generator = generator or make_generator(config, [], offline=True)
             # --apply waits until the change-lines filter has had its say.

@@ -150,8 +150,7 @@ def run_suggest(
 
 
 def load_settings(path: Path, config_file: Path | None, flags: dict[str, Any]) -> Config:
-    config = configuration.load(config_file, start=path if path.exists() else Path.cwd())
-    return configuration.apply(config, flags, "command line", Path.cwd())
+    return configuration.for_command(config_file, path if path.exists() else Path.cwd(), flags)
 
 
 def make_generator(config: Config, candidate_files: list[Path], offline: bool = True) -> CandidateGenerator:

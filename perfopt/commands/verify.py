@@ -19,8 +19,7 @@ def run_verify(
     as_json: bool,
 ) -> tuple[dict[str, Any] | str, int]:
     """The report to print and the candidate's level (0-4)."""
-    config = configuration.load(config_file, start=original)
-    config = configuration.apply(config, flags, "command line", Path.cwd())
+    config = configuration.for_command(config_file, original, flags)
     max_kb = config.max_source_kb
     original_src = read_source(original, max_kb)
     candidate_src = read_source(candidate, max_kb)
