@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,20 +21,7 @@ from perfopt.config import Config
 from perfopt.errors import BadInputError, BaselineFailsError, NoTestsError
 from perfopt.generation.interface import CandidateGenerator
 from perfopt.reward import Level, reward_model_for
-
-
-def read_rows(path: Path) -> Iterator[dict[str, Any]]:
-    from perfopt.testsources.pie import _open
-
-    if not path.is_file():
-        raise BadInputError(f"{path}: no such file")
-    with _open(path) as f:
-        for lineno, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise BadInputError(f"{path}: line {lineno} is not JSON: {e}") from None
+from perfopt.testsources.pie import read_rows
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ class CandidatesFile:
         self.by_source: dict[str, list[str]] = {}
 
     def prepare(self) -> None:
-        from perfopt.benchmark import read_rows
+        from perfopt.testsources.pie import read_rows
 
         try:
             for row in read_rows(self.path):

@@ -10,7 +10,7 @@ import lzma
 import re
 import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,6 +26,19 @@ def _open(path: Path) -> IO[str]:
     if path.suffix == ".xz":
         return lzma.open(path, "rt", encoding="utf-8")
     return path.open(encoding="utf-8")
+
+
+def read_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of any JSONL file, plain or xz; a missing file or a bad line is a one-line BadInputError."""
+    if not path.is_file():
+        raise BadInputError(f"{path}: no such file")
+    with _open(path) as f:
+        for lineno, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise BadInputError(f"{path}: line {lineno} is not JSON: {e}") from None
 
 
 def load_all(path: Path) -> dict[str, list[dict[str, Any]]]:
