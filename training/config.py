@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-import tomli
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # tomllib is tomli, adopted into the standard library in 3.11
+    import tomli as tomllib
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: A few handwritten programs, pairs and tests: what ``--scale tiny`` trains on, so that it needs no ../shared.
@@ -35,7 +39,7 @@ def apply_toml(config: T, path: Path | None) -> T:
     """``config`` with the fields a TOML file sets; unknown keys are errors."""
     if path is None:
         return config
-    return _apply(config, tomli.loads(path.read_text()), str(path))
+    return _apply(config, tomllib.loads(path.read_text()), str(path))
 
 
 def _apply(config: T, data: dict[str, Any], where: str) -> T:

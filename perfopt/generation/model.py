@@ -52,12 +52,14 @@ def load_model(spec: str | None = None, offline: bool = True) -> LoadedModel:
     """Load a seq2seq model and its tokenizer; offline (the default) never touches the network."""
     source = resolve_model(spec)
     try:
+        import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)
-        model = AutoModelForSeq2SeqLM.from_pretrained(source, local_files_only=offline)
+        # The bundled weights are stored in float16 to halve the package; CPUs compute in float32.
+        model = AutoModelForSeq2SeqLM.from_pretrained(source, local_files_only=offline, dtype=torch.float32)
     except (OSError, ValueError) as e:
         where = "offline; pass a local folder, or allow downloads" if offline else "from the hub"
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

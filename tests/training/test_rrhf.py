@@ -67,7 +67,17 @@ def test_export_copies_weights_and_writes_a_card(tmp_path: Path) -> None:
     text = (target / "MODEL_CARD.md").read_text()
     assert "pretrain: 5 steps" in text and "test machine" in text
     assert "sft: no log found" in text
-    from transformers import AutoTokenizer, T5ForConditionalGeneration
+    import torch
+    from safetensors.torch import load_file
 
-    T5ForConditionalGeneration.from_pretrained(target)
-    AutoTokenizer.from_pretrained(str(target))
+    from perfopt.generation.model import load_model
+
+    # Stored at half size, loaded back at full precision with the same values to float16 rounding.
+    stored = load_file(target / "model.safetensors")
+    trained = load_file(ckpt / "model.safetensors")
+    assert {t.dtype for t in stored.values()} == {torch.float16}
+    assert (target / "model.safetensors").stat().st_size < 0.6 * (ckpt / "model.safetensors").stat().st_size
+    loaded = load_model(str(target))
+    assert loaded.model.dtype == torch.float32
+    shared = loaded.model.state_dict()["shared.weight"]
+    assert torch.allclose(shared, trained["shared.weight"], rtol=1e-3, atol=1e-4)
