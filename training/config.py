@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -21,7 +22,9 @@ if sys.version_info >= (3, 11):
 else:  # tomllib is tomli, adopted into the standard library in 3.11
     import tomli as tomllib
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: The read-only data beside the checkout; PERFOPT_SHARED_DATA points elsewhere, such as the
+#: slice of it carried to a lent device (training/device/README.md), where ../shared does not travel.
+SHARED = Path(os.environ.get("PERFOPT_SHARED_DATA") or Path(__file__).parents[2] / "shared" / "data").resolve()
 #: A few handwritten programs, pairs and tests: what ``--scale tiny`` trains on, so that it needs no ../shared.
 TINY_DATA = Path(__file__).resolve().parent / "fixtures" / "tiny"
 
@@ -60,7 +63,7 @@ def _apply(config: T, data: dict[str, Any], where: str) -> T:
 
 
 #: Optional path fields (None by default), which TOML gives as strings.
-_PATH_FIELDS = {"tokenizer", "architecture", "out", "extra_pairs", "valid"}
+_PATH_FIELDS = {"tokenizer", "architecture", "out", "extra_pairs", "valid", "tokens"}
 
 
 class StageConfig(Protocol):

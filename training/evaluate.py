@@ -13,8 +13,10 @@ checkpoint's stage folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,27 +57,44 @@ def generate(
     model: T5ForConditionalGeneration, tokenizer: Any, prompt: str, sampling: Sampling, device: str
 ) -> list[str]:
     """One greedy output, then k-1 sampled ones, as the model wrote them (programs or edit scripts)."""
+    return generate_many(model, tokenizer, [prompt], sampling, device)[0]
+
+
+def generate_many(
+    model: T5ForConditionalGeneration, tokenizer: Any, prompts: list[str], sampling: Sampling, device: str
+) -> list[list[str]]:
+    """``generate`` for several prompts in one batch: a GPU decodes 100 sequences about as fast as one."""
     was_training = model.training
     model.eval()  # type: ignore[no-untyped-call]
-    ids = torch.tensor([tokenizer(prompt).input_ids[: sampling.max_len]], device=device)
-    with torch.no_grad():
-        outputs = list(
-            model.generate(  # type: ignore[misc]  # transformers' mixin typing
-                input_ids=ids, max_new_tokens=sampling.max_new_tokens, do_sample=False
-            )
-        )
+    encoded = [tokenizer(p).input_ids[: sampling.max_len] for p in prompts]
+    pad = int(tokenizer.pad_token_id)
+    width = max(len(e) for e in encoded)
+    ids = torch.tensor([e + [pad] * (width - len(e)) for e in encoded], device=device)
+    common: dict[str, Any] = {
+        "input_ids": ids,
+        "attention_mask": (ids != pad).long(),
+        "max_new_tokens": sampling.max_new_tokens,
+    }
+    # bfloat16 on a GPU, as training runs there (training.loop.Run.precision).
+    precision = torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") else contextlib.nullcontext()
+    with torch.no_grad(), precision:
+        greedy = list(model.generate(**common, do_sample=False))  # type: ignore[misc]  # transformers' mixin typing
+        sampled = []
         if sampling.k > 1:
-            outputs += model.generate(  # type: ignore[misc]
-                input_ids=ids,
-                max_new_tokens=sampling.max_new_tokens,
-                do_sample=True,
-                temperature=sampling.temperature,
-                top_p=sampling.top_p,
-                num_return_sequences=sampling.k - 1,
+            sampled = list(
+                model.generate(  # type: ignore[misc]
+                    **common,
+                    do_sample=True,
+                    temperature=sampling.temperature,
+                    top_p=sampling.top_p,
+                    num_return_sequences=sampling.k - 1,
+                )
             )
     if was_training:
         model.train()
-    return [tokenizer.decode(o, skip_special_tokens=True) for o in outputs]
+    per = sampling.k - 1
+    outputs = [[greedy[i], *sampled[i * per : (i + 1) * per]] for i in range(len(prompts))]
+    return [[tokenizer.decode(o, skip_special_tokens=True) for o in row] for row in outputs]
 
 
 class Judge:
@@ -171,23 +190,32 @@ def evaluate(config: EvalConfig) -> Path:
     judge = Judge(config.tests, config.timer, out.parent / f"judge-{me.rank}", config.acl)
     rows = []
     unjudged = []
+    mine = me.shard(chosen)
+    started, cut = time.monotonic(), 0
     try:
-        for program, problem_id in me.shard(chosen):
-            verdicts = judge.score(problem_id, program, generate(model, tokenizer, program, sampling, me.device), fmt)
-            if verdicts is None:
-                unjudged.append(problem_id)
-                continue
-            best = max((v.speedup or 1.0 for v in verdicts if v.level == Level.FASTER), default=1.0)
-            rows.append(
-                {
-                    "problem_id": problem_id,
-                    "levels": [int(v.level) for v in verdicts],
-                    "reasons": [v.reason for v in verdicts],
-                    "best_speedup": best,
-                }
-            )
+        for at in range(0, len(mine), config.batch_prompts):
+            if config.budget_seconds is not None and time.monotonic() - started >= config.budget_seconds:
+                cut = len(mine) - at
+                break
+            chunk = mine[at : at + config.batch_prompts]
+            outputs = generate_many(model, tokenizer, [p for p, _ in chunk], sampling, me.device)
+            for (program, problem_id), written in zip(chunk, outputs, strict=True):
+                verdicts = judge.score(problem_id, program, written, fmt)
+                if verdicts is None:
+                    unjudged.append(problem_id)
+                    continue
+                best = max((v.speedup or 1.0 for v in verdicts if v.level == Level.FASTER), default=1.0)
+                rows.append(
+                    {
+                        "problem_id": problem_id,
+                        "levels": [int(v.level) for v in verdicts],
+                        "reasons": [v.reason for v in verdicts],
+                        "best_speedup": best,
+                    }
+                )
     finally:
         judge.close()
+    cut = sum(me.gather([cut]))
     rows = me.gather(rows)
     unjudged = me.gather(unjudged)
     if me.main:
@@ -199,6 +227,8 @@ def evaluate(config: EvalConfig) -> Path:
             "programs_in_split": len(programs),
             "longer_than_max_len": len(programs) - len(fitting),
             "unjudged": unjudged,
+            # Programs left out because the time budget ran out: the rates are over fewer programs.
+            "not_reached": cut,
             **summarize(rows, config.k),
             "rows": rows,
         }

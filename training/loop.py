@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -17,12 +18,38 @@ from training.distributed import world
 # Per-file progress bars for every checkpoint load and save drown the training log.
 hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
+#: time.time() by which every stage must have checkpointed and stopped (a lent device's
+#: per-command limit); None: no limit. Set by ``training.pipeline --stop-after``.
+_deadline: float | None = None
+#: Steps timed before a budgeted run fixes its step count (the first ones compile kernels, so are skipped).
+CALIBRATION_SKIP, CALIBRATION_STEPS = 5, 20
+
+
+class OutOfTime(Exception):
+    """A stage checkpointed and stopped because the next interval would overrun the deadline; rerun to resume."""
+
+
+def set_deadline(when: float | None) -> None:
+    global _deadline
+    _deadline = when
+
+
+def time_left() -> float | None:
+    return None if _deadline is None else _deadline - time.time()
+
 
 class Run:
     """One stage's model, optimizer and step, saved to ``out/checkpoint`` and resumed from it.
 
     Under torchrun every process holds a replica; gradients are averaged each
     step and only the first process writes logs and checkpoints.
+
+    ``budget_seconds`` turns ``steps`` into a ceiling: after a few timed steps the
+    run fixes its step count to what fits the budget, so that the learning-rate
+    schedule ends when the time does on hardware nobody measured beforehand.
+    The count is saved with the checkpoint, so resumed runs keep it. Stages
+    whose steps vary in length (RRHF) rely on the other half of a budget: at a
+    checkpoint that finds it spent, the run ends there.
     """
 
     def __init__(
@@ -33,6 +60,8 @@ class Run:
         lr: float,
         steps: int,
         warmup: int,
+        budget_seconds: float | None = None,
+        calibrate: bool = True,
     ) -> None:
         self.out, self.ckpt = out, out / "checkpoint"
         out.mkdir(parents=True, exist_ok=True)
@@ -41,9 +70,17 @@ class Run:
         self.device = self.world.device
         self.lr, self.steps, self.warmup = lr, steps, warmup
         self.step = 0
+        #: Seconds earlier (paused) runs of this stage spent, so that a budget spans them all.
+        self.spent_before = 0.0
+        self.budget = budget_seconds
+        self.calibrated = budget_seconds is None or not calibrate
         if (self.ckpt / "state.json").exists():
             self.model = T5ForConditionalGeneration.from_pretrained(self.ckpt)
-            self.step = json.loads((self.ckpt / "state.json").read_text())["step"]
+            state = json.loads((self.ckpt / "state.json").read_text())
+            self.step = state["step"]
+            self.spent_before = float(state.get("seconds", 0.0))
+            if "steps" in state and budget_seconds is not None:
+                self.steps, self.calibrated = int(state["steps"]), True
         else:
             self.model = init()
         self.model.to(self.device)  # type: ignore[arg-type]  # transformers types .to() as a decorator wrapper
@@ -51,6 +88,8 @@ class Run:
         if (self.ckpt / "optimizer.pt").exists():
             self.optimizer.load_state_dict(torch.load(self.ckpt / "optimizer.pt", map_location=self.device))
         self.started = time.monotonic()
+        self.last_save = self.started
+        self._timed_from: float | None = None
 
     @property
     def done(self) -> bool:
@@ -70,6 +109,35 @@ class Run:
         self.optimizer.step()
         self.optimizer.zero_grad()
         self.step += 1
+        if not self.calibrated:
+            self._calibrate()
+
+    def _calibrate(self) -> None:
+        assert self.budget is not None
+        if self._timed_from is None:
+            if self.step >= CALIBRATION_SKIP:
+                self._sync()
+                self._timed_from = time.monotonic()
+            return
+        if self.step < CALIBRATION_SKIP + CALIBRATION_STEPS:
+            return
+        self._sync()
+        per_step = (time.monotonic() - self._timed_from) / CALIBRATION_STEPS
+        # Every replica must take the same number of steps, or the gradient all-reduces hang.
+        fits = min(self.world.gather([int(self.budget / per_step)]))
+        self.steps = max(self.step, min(self.steps, fits))
+        self.calibrated = True
+        self.log(calibrated_steps=self.steps, seconds_per_step=round(per_step, 4))
+
+    def _sync(self) -> None:
+        if self.device.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    def precision(self) -> contextlib.AbstractContextManager[Any]:
+        """bfloat16 autocast on a GPU (T5 was made for it; fp16 overflows); full precision on CPU."""
+        if self.device.startswith("cuda"):
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
 
     def log(self, **record: Any) -> None:
         if not self.world.main:
@@ -82,21 +150,47 @@ class Run:
 
     def save(self) -> Path:
         self.world.check_in_sync(self.model)
+        spent = self.spent_before + time.monotonic() - self.started
+        if any(self.world.gather([self.budget is not None and spent >= self.budget])):
+            self.steps, self.calibrated = self.step, True
         if not self.world.main:
             self.world.barrier()
+            self._stop_if_out_of_time()
             return self.ckpt
         self.model.save_pretrained(self.ckpt)
         self.tokenizer.save_pretrained(str(self.ckpt))
         torch.save(self.optimizer.state_dict(), self.ckpt / "optimizer.pt")
-        (self.ckpt / "state.json").write_text(json.dumps({"step": self.step}))
+        state: dict[str, float] = {"step": self.step, "seconds": round(spent, 1)}
+        if self.budget is not None and self.calibrated:
+            # Only a budget fixes the count; otherwise a rerun with more steps configured goes on training.
+            state["steps"] = self.steps
+        (self.ckpt / "state.json").write_text(json.dumps(state))
         self.world.barrier()
+        self._stop_if_out_of_time()
         return self.ckpt
+
+    def _stop_if_out_of_time(self) -> None:
+        """Stop at a checkpoint when another interval like the last one would end past the deadline."""
+        now = time.monotonic()
+        interval, self.last_save = now - self.last_save, now
+        left = time_left()
+        stop = left is not None and not self.done and left < 1.2 * interval
+        # Decided together: a replica that stopped alone would leave the others waiting in an all-reduce.
+        if any(self.world.gather([stop])):
+            assert left is not None
+            raise OutOfTime(f"{self.out.name} stopped at step {self.step} of {self.steps}: {left:.0f} s left")
 
 
 def finished(out: Path, steps: int) -> bool:
-    """Whether ``out`` holds a checkpoint that already reached ``steps``: a rerun can skip loading data."""
-    state = out / "checkpoint" / "state.json"
-    return state.exists() and int(json.loads(state.read_text())["step"]) >= steps
+    """Whether ``out`` holds a checkpoint that already reached its steps: a rerun can skip loading data.
+
+    A budgeted run's own step count (saved with it) counts, not the configured ceiling.
+    """
+    path = out / "checkpoint" / "state.json"
+    if not path.exists():
+        return False
+    state = json.loads(path.read_text())
+    return int(state["step"]) >= int(state.get("steps", steps))
 
 
 def pad_batch(rows: list[list[int]], value: int, device: str) -> torch.Tensor:

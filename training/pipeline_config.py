@@ -23,7 +23,11 @@ class PipelineConfig:
     #: Where the finished model is exported; the package's models folder only for real scales.
     export_into: Path
     name: str = "perfopt-t5-small"
-    hardware: str = "2-core CPU, no GPU"
+    #: For the model card; empty: described from the machine it runs on.
+    hardware: str = ""
+    #: Under --stop-after, no stage starts with less time than this left: an evaluation cannot pause,
+    #: and a training stage needs time to reach its first checkpoint.
+    start_reserve_seconds: float = 0.0
 
     @classmethod
     def for_scale(cls, scale: Scale) -> PipelineConfig:

@@ -3,7 +3,9 @@
     python -m training.pretrain --scale tiny|cpu|gpu [--config pretrain.toml]
 
 Resumable: the latest checkpoint in ``out/checkpoint`` (weights, optimizer,
-step) is picked up by a rerun. Losses go to ``out/log.jsonl``.
+step) is picked up by a rerun. Losses go to ``out/log.jsonl``. Reads the
+corpus as text and tokenizes it, or, with ``tokens``, pre-tokenized shards
+(training.device.pretokenize).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from training.config import stage_main
 from training.data.problems import read_corpus
+from training.data.tokens import Documents, load_documents
 from training.distributed import world
 from training.loop import Run, finished, pad_batch
 from training.modeling import load_tokenizer, new_model, sentinel_id, train_tiny_tokenizer
@@ -52,12 +55,6 @@ def span_corrupt(
     return [*source, eos], [*target, eos]
 
 
-def window(ids: list[int], width: int, rng: random.Random) -> list[int]:
-    """A random ``width``-token slice: always taking the head would teach mostly #include lines."""
-    start = rng.randrange(len(ids) - width + 1) if len(ids) > width else 0
-    return ids[start : start + width]
-
-
 def load_texts(config: PretrainConfig) -> list[str]:
     texts = []
     for row in read_corpus(config.corpus):
@@ -72,8 +69,16 @@ def train(config: PretrainConfig) -> Path:
     if finished(config.out, config.steps):
         return config.out / "checkpoint"
     rng = random.Random(config.seed + world().rank)
-    texts = load_texts(config)
-    tokenizer = load_tokenizer(config.tokenizer) if config.tokenizer else train_tiny_tokenizer(texts)
+    if config.tokens is not None:
+        if config.tokenizer is None:
+            raise SystemExit("pre-tokenized shards need the tokenizer that made them (tokenizer = ...)")
+        tokenizer = load_tokenizer(config.tokenizer)
+        documents = load_documents(config.tokens)
+    else:
+        texts = load_texts(config)
+        tokenizer = load_tokenizer(config.tokenizer) if config.tokenizer else train_tiny_tokenizer(texts)
+        documents = Documents.from_lists([tokenizer(t, add_special_tokens=False).input_ids for t in texts])
+    documents = documents.at_least(8)
     run = Run(
         config.out,
         tokenizer,
@@ -81,16 +86,15 @@ def train(config: PretrainConfig) -> Path:
         config.lr,
         config.steps,
         config.warmup,
+        config.budget_seconds,
     )
     run.model.train()
-    encoded = [tokenizer(t, add_special_tokens=False).input_ids for t in texts]
-    encoded = [e for e in encoded if len(e) >= 8]
     sentinels = [sentinel_id(tokenizer, i) for i in range(100)]
     eos, pad = int(tokenizer.eos_token_id), int(tokenizer.pad_token_id)
     while not run.done:
         batch = [
             span_corrupt(
-                window(rng.choice(encoded), config.max_len - 1, rng),
+                documents.window(rng, config.max_len - 1),
                 sentinels,
                 eos,
                 rng,
@@ -101,7 +105,8 @@ def train(config: PretrainConfig) -> Path:
         ]
         input_ids = pad_batch([s for s, _ in batch], pad, run.device)
         labels = pad_batch([t for _, t in batch], -100, run.device)
-        loss = run.model(input_ids=input_ids, attention_mask=(input_ids != pad).long(), labels=labels).loss
+        with run.precision():
+            loss = run.model(input_ids=input_ids, attention_mask=(input_ids != pad).long(), labels=labels).loss
         run.update(loss)
         if run.step % config.log_every == 0 or run.done:
             run.log(loss=round(loss.item(), 4))

@@ -12,6 +12,8 @@ from training.modeling import CPU_SHAPE
 @dataclass(frozen=True)
 class PretrainConfig:
     corpus: Path = SHARED / "cpp-corpus" / "corpus.jsonl.xz"
+    #: Folder of pre-tokenized shards (training.device.pretokenize) read instead of ``corpus``.
+    tokens: Path | None = None
     #: Tokenizer folder; None trains a tiny BPE on the corpus (tests only).
     tokenizer: Path | None = SHARED / "codet5-tokenizer"
     #: T5 config to copy the architecture from; None for a tiny T5.
@@ -29,6 +31,8 @@ class PretrainConfig:
     warmup: int = 500
     checkpoint_every: int = 500
     log_every: int = 10
+    #: Wall seconds the stage may take: ``steps`` becomes a ceiling, cut to what fits (training.loop.Run).
+    budget_seconds: float | None = None
     seed: int = 0
 
     @classmethod
@@ -63,4 +67,7 @@ class PretrainConfig:
                 checkpoint_every=50,
                 out=Path("runs/cpu/pretrain"),
             )
-        return cls(steps=20_000, batch_size=64, lr=1e-3, checkpoint_every=1000, out=Path("runs/gpu/pretrain"))
+        # A ceiling: on a lent device, budget_seconds (training/device/gpu.toml) cuts it to what fits.
+        return cls(
+            steps=20_000, batch_size=64, lr=1e-3, warmup=300, checkpoint_every=200, out=Path("runs/gpu/pretrain")
+        )

@@ -25,7 +25,7 @@ from perfopt.edits import target_of
 from perfopt.reward import Level
 from training.config import stage_main
 from training.data import read_jsonl
-from training.evaluate import Judge, Sampling, generate, rates, target_format
+from training.evaluate import Judge, Sampling, generate_many, rates, target_format
 from training.loop import Run, pad_batch
 from training.rrhf_config import RRHFConfig
 
@@ -72,6 +72,20 @@ def rrhf_loss(
     return weight * rank_loss(normalised, rewards) + tuning
 
 
+def _generate_all(
+    model: T5ForConditionalGeneration,
+    tokenizer: Any,
+    prompts: list[str],
+    sampling: Sampling,
+    device: str,
+    config: RRHFConfig,
+) -> list[list[str]]:
+    out: list[list[str]] = []
+    for at in range(0, len(prompts), config.batch_prompts):
+        out += generate_many(model, tokenizer, prompts[at : at + config.batch_prompts], sampling, device)
+    return out
+
+
 def train(config: RRHFConfig) -> Path:
     """Run (or resume) RRHF. Under torchrun each process samples and grades its share of each step's prompts."""
     # The same seed everywhere, so that every process draws the same prompts and takes its own share.
@@ -92,6 +106,9 @@ def train(config: RRHFConfig) -> Path:
         config.lr,
         config.rl_steps * config.updates_per_step,
         0,
+        config.budget_seconds,
+        # RL steps alternate sampling and grading with a few updates: no steady pace to calibrate on.
+        calibrate=False,
     )
     if config.prompts_per_step < run.world.size:
         raise SystemExit(
@@ -107,8 +124,9 @@ def train(config: RRHFConfig) -> Path:
             rl_step = run.step // config.updates_per_step + 1
             batch: list[Scored] = []
             drawn = rng.sample(prompts, min(config.prompts_per_step, len(prompts)))
-            for p in run.world.shard(drawn):
-                responses = generate(run.model, tokenizer, p["slow"], sampling, run.device)
+            mine = run.world.shard(drawn)
+            written = _generate_all(run.model, tokenizer, [p["slow"] for p in mine], sampling, run.device, config)
+            for p, responses in zip(mine, written, strict=True):
                 if p.get("fast"):
                     responses.append(target_of(p["slow"], p["fast"], fmt))
                 verdicts = judge.score(p["problem_id"], p["slow"], responses, fmt)
@@ -120,19 +138,21 @@ def train(config: RRHFConfig) -> Path:
                 # A zero that touches every weight: a process whose prompts could all not be judged
                 # still joins the gradient all-reduce.
                 nothing = sum((p.sum() * 0 for p in run.model.parameters()), torch.zeros((), device=run.device))
-                loss = nothing + sum(
-                    (
-                        rrhf_loss(run.model, tokenizer, item, config.rank_weight, config.max_len, run.device)
-                        for item in batch
-                    ),
-                    torch.zeros((), device=run.device),
-                ) / max(1, len(batch))
+                with run.precision():
+                    loss = nothing + sum(
+                        (
+                            rrhf_loss(run.model, tokenizer, item, config.rank_weight, config.max_len, run.device)
+                            for item in batch
+                        ),
+                        torch.zeros((), device=run.device),
+                    ) / max(1, len(batch))
                 run.update(loss)
                 losses.append(loss.item())
             sampled_levels = run.world.gather([lvl for item in batch for lvl in item.levels])
             valid_levels = []
-            for p in run.world.shard(valid):
-                greedy = generate(run.model, tokenizer, p["slow"], greedy_only, run.device)
+            mine = run.world.shard(valid)
+            greedies = _generate_all(run.model, tokenizer, [p["slow"] for p in mine], greedy_only, run.device, config)
+            for p, greedy in zip(mine, greedies, strict=True):
                 graded = judge.score(p["problem_id"], p["slow"], greedy, fmt)
                 valid_levels += [v.level for v in graded or []]
             valid_levels = run.world.gather(valid_levels)

@@ -35,6 +35,10 @@ class RRHFConfig:
     #: AtCoder Library headers (from ../shared's corpus) on the include path.
     acl: bool = True
     valid_prompts: int = 32
+    #: Prompts generated for in one batch (a GPU decodes many sequences at the cost of one).
+    batch_prompts: int = 1
+    #: Wall seconds the stage may take; it ends at the first RL step that finds them spent.
+    budget_seconds: float | None = None
     seed: int = 0
 
     @classmethod
@@ -70,5 +74,11 @@ class RRHFConfig:
                 lr=5e-5,
             )
         return cls(
-            init=Path("runs/gpu/sft/checkpoint"), out=Path("runs/gpu/rrhf"), k=8, rl_steps=20, prompts_per_step=64
+            init=Path("runs/gpu/sft/checkpoint"),
+            out=Path("runs/gpu/rrhf"),
+            k=8,
+            rl_steps=20,
+            prompts_per_step=32,
+            valid_prompts=16,
+            batch_prompts=32,
         )

@@ -77,6 +77,7 @@ def train(config: SFTConfig) -> Path:
         config.lr,
         config.steps,
         config.warmup,
+        config.budget_seconds,
     )
     run.model.train()
     run.model.config.perfopt_target_format = fmt.value
@@ -85,7 +86,8 @@ def train(config: SFTConfig) -> Path:
         batch = [rng.choice(train_set) for _ in range(config.batch_size)]
         input_ids = pad_batch([s for s, _ in batch], pad, run.device)
         labels = pad_batch([t for _, t in batch], -100, run.device)
-        loss = run.model(input_ids=input_ids, attention_mask=(input_ids != pad).long(), labels=labels).loss
+        with run.precision():
+            loss = run.model(input_ids=input_ids, attention_mask=(input_ids != pad).long(), labels=labels).loss
         run.update(loss)
         record: dict[str, Any] = {}
         if run.step % config.log_every == 0 or run.done:

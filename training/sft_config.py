@@ -29,6 +29,8 @@ class SFTConfig:
     checkpoint_every: int = 200
     log_every: int = 10
     eval_every: int = 200
+    #: Wall seconds the stage may take: ``steps`` becomes a ceiling, cut to what fits (training.loop.Run).
+    budget_seconds: float | None = None
     seed: int = 0
 
     @classmethod
@@ -67,5 +69,6 @@ class SFTConfig:
             out=Path("runs/gpu/sft"),
             steps=5_000,
             batch_size=32,
+            checkpoint_every=200,
             target_format="edits",
         )
