@@ -18,7 +18,8 @@ one_call() {
   shift 3
   mkdir -p "$out" "$runs"
   out=$(cd "$out" && pwd)
-  "$PY" -m training.device.check --data "$data" ${NEED_GPU:+--need-gpu}
+  # Explicit: errexit does not apply inside a function called from an || list.
+  "$PY" -m training.device.check --data "$data" ${NEED_GPU:+--need-gpu} || return $?
   PERFOPT_SHARED_DATA=$data/shared PYTHONUNBUFFERED=1 \
     "$PY" -m training.pipeline "$@" --runs "$runs" --stop-after "$STOP_AFTER" || rc=$?
   # Logs come back after every call: if the machine is lost later, what was learned is not.
