@@ -3,7 +3,7 @@
 The shipped 56-line example (examples/word_counts/slow.cpp, 477 tokens) with
 8 candidates, on this machine. Run:
 
-    python bench/suggest_latency.py [--file F] [--candidates 8] [--model DIR]
+    python bench/suggest_latency.py [--file F] [--candidates 8] [--model DIR] [--compare-enough N]
 
 1. End to end: ``perfopt suggest FILE --json`` in a fresh process, as a user
    runs it (Python start-up and imports included), with the stage times it reports.
@@ -14,6 +14,9 @@ The shipped 56-line example (examples/word_counts/slow.cpp, 477 tokens) with
    which would time nothing): what verifying a real candidate of this file costs.
 
 The sum of the stages exceeds the end-to-end time by what perfopt overlaps.
+
+3. With ``--compare-enough N``: end to end with one sampling batch against
+   ``--enough N`` (rounds that can stop early), alternating, 3 runs each.
 Times are from one run on a shared machine: compare rows within a run.
 """
 
@@ -34,8 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "word_counts" / "slow.cpp"
 
 
-def end_to_end(file: Path, n: int, model: str | None) -> tuple[float, dict[str, float], dict[str, int]]:
+def end_to_end(
+    file: Path, n: int, model: str | None, enough: int = 0
+) -> tuple[float, dict[str, float], dict[str, int]]:
     extra = ["--model", model] if model else []
+    extra += ["--enough", str(enough)] if enough else []
     cmd = [sys.executable, "-m", "perfopt", "suggest", str(file), "-n", str(n), "--json", "--no-cache", "-q", *extra]
     t = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -88,6 +94,9 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=EXAMPLE)
     parser.add_argument("--candidates", type=int, default=8)
     parser.add_argument("--model", default=None, help="model folder (default: the bundled one)")
+    parser.add_argument(
+        "--compare-enough", type=int, default=0, metavar="N", help="also time --enough N against one batch"
+    )
     args = parser.parse_args()
     wall, seconds, counts = end_to_end(args.file, args.candidates, args.model)
     print(f"perfopt suggest {args.file.relative_to(ROOT) if args.file.is_relative_to(ROOT) else args.file}")
@@ -100,6 +109,22 @@ def main() -> None:
     print("\n| stage alone | seconds |\n|---|---|")
     for name, value in stages(args.file, args.candidates, args.model).items():
         print(f"| {name} | {value:.2f} |")
+    if args.compare_enough:
+        compare_enough(args.file, args.candidates, args.model, args.compare_enough)
+
+
+def compare_enough(file: Path, n: int, model: str | None, enough: int) -> None:
+    walls: dict[int, list[float]] = {0: [], enough: []}
+    generated: dict[int, list[int]] = {0: [], enough: []}
+    for _ in range(3):
+        for e in (0, enough):
+            wall, _, counts = end_to_end(file, n, model, e)
+            walls[e].append(wall)
+            generated[e].append(counts["generated"])
+    base, rounds = sorted(walls[0])[1], sorted(walls[enough])[1]
+    print("\n| sampling | wall s (median of 3) | candidates generated | vs one batch |\n|---|---|---|---|")
+    print(f"| one batch | {base:.2f} | {generated[0]} | 1.00 |")
+    print(f"| rounds, --enough {enough} | {rounds:.2f} | {generated[enough]} | {rounds / base:.2f} |")
 
 
 if __name__ == "__main__":

@@ -154,6 +154,10 @@ def suggest(
     top_p: Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling mass (0.95).")] = None,
     max_new_tokens: Annotated[int | None, typer.Option("--max-new-tokens", help="Longest output (512).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Sampling seed (0).")] = None,
+    enough: Annotated[
+        int | None,
+        typer.Option("--enough", help="Sample in rounds; stop once N faster candidates are verified (0: never)."),
+    ] = None,
     allow_download: Annotated[
         bool, typer.Option("--allow-download", help="Let --model HUB_ID download from the Hugging Face hub.")
     ] = False,
@@ -194,6 +198,7 @@ def suggest(
         top_p=top_p,
         max_new_tokens=max_new_tokens,
         seed=seed,
+        enough=enough,
         tests=tests,
         problem_id=problem_id,
         timer=timer,

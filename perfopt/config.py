@@ -66,6 +66,8 @@ class Config:
     max_new_tokens: int = 512
     #: Seeds sampling, so that the same file gets the same suggestion (a hook must not flicker).
     seed: int = 0
+    #: Stop sampling once this many faster, correct candidates are verified; 0 samples all of them.
+    enough: int = 0
     min_speedup: float = 1.10
     #: CPU seconds one run of the program may use; the wall limit is derived from it.
     time_limit: float = 2.0
@@ -170,6 +172,7 @@ _SCALARS: dict[str, Callable[[str, Any], Any]] = {
     "top_p": _probability,
     "max_new_tokens": _positive_int,
     "seed": _nonneg_int,
+    "enough": _nonneg_int,
     "min_speedup": _min_speedup,
     "time_limit": _positive_float,
     "memory_limit_mb": _positive_int,

@@ -20,7 +20,7 @@ from perfopt.errors import PerfoptError
 from perfopt.generation.files import FileGenerator
 from perfopt.generation.interface import Candidate, CandidateGenerator
 from perfopt.generation.sampler import ModelGenerator, SamplingSettings
-from perfopt.reward import Verdict, reward_model_for
+from perfopt.reward import Level, RewardModel, Verdict, reward_model_for
 from perfopt.selection import Counts, Outcome, count, select
 from perfopt.sources import read_source, replace_source
 
@@ -61,10 +61,35 @@ class Suggestion:
     #: Wall seconds of each stage: load, check, generate, verify, total (stages overlap).
     seconds: dict[str, float] = field(default_factory=dict)
     backup: Path | None = None
+    #: Sampling stopped before all candidates because ``enough`` faster ones were verified.
+    stopped_early: bool = False
 
     @property
     def program(self) -> str | None:
         return self.best.candidate.program if self.best else None
+
+
+class EarlyStop:
+    """``--enough N``: between generation rounds, finish what is pending and stop at N faster candidates.
+
+    The model is idle between rounds, so wall timings run then without it
+    competing for the cores; they cannot during a round.
+    """
+
+    def __init__(
+        self, enough: int, pending: list[tuple[Outcome, Future[Verdict]]], reward: RewardModel, progress: Progress
+    ) -> None:
+        self.enough, self.pending, self.reward, self.progress = enough, pending, reward, progress
+        self.stopped = False
+
+    def keep_going(self) -> bool:
+        self.progress.phase(f"verifying {len(self.pending)} candidates before sampling more")
+        with self.reward.timing_resumed():
+            faster = sum(future.result().level == Level.FASTER for _, future in self.pending)
+        self.stopped = faster >= self.enough
+        if not self.stopped:
+            self.progress.phase("generating candidates")
+        return not self.stopped
 
 
 def _squeezed(source: str) -> str:
@@ -106,8 +131,10 @@ def run_suggest(
             t = time.perf_counter()
             pending: list[tuple[Outcome, Future[Verdict]]] = []
             seen = {_squeezed(source): "identical"}
+            stop = EarlyStop(config.enough, pending, reward, progress)
             with reward.timing_paused():
-                for cand in generator.generate(source, config.candidates):
+                keep_going = stop.keep_going if config.enough else None
+                for cand in generator.generate(source, config.candidates, keep_going):
                     progress.generated(cand)
                     outcome = Outcome(cand)
                     outcomes.append(outcome)
@@ -140,6 +167,7 @@ def run_suggest(
             timer=reward.timer.name,
             min_speedup=config.min_speedup,
             seconds=seconds,
+            stopped_early=stop.stopped,
         )
     finally:
         reward.close()

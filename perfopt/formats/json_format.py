@@ -28,6 +28,7 @@ class JsonFormat:
             "applied": s.backup is not None,
             "backup": str(s.backup) if s.backup else None,
             "counts": asdict(s.counts),
+            "stopped_early": s.stopped_early,
             "generator": s.generator,
             "test_source": s.tests,
             "sandbox": s.sandbox,

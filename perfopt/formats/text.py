@@ -31,7 +31,7 @@ def summary(s: Suggestion) -> str:
         f"  model:      {s.generator}",
         f"  tests:      {s.tests}",
         f"  sandbox:    {s.sandbox}",
-        f"  candidates: {s.counts.describe()}",
+        f"  candidates: {s.counts.describe()}" + ("; sampling stopped early (--enough)" if s.stopped_early else ""),
         f"  result:     {result_line(s)}",
     ]
     if "total" in t:

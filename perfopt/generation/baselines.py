@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from perfopt.errors import BadInputError
-from perfopt.generation.interface import Candidate
+from perfopt.generation.interface import Candidate, KeepGoing
 
 O3_PRAGMA = '#pragma GCC optimize("O3")\n'
 
@@ -27,7 +27,7 @@ class IdentityGenerator:
     def check(self, source: str) -> None:
         pass
 
-    def generate(self, source: str, n: int) -> Iterator[Candidate]:
+    def generate(self, source: str, n: int, keep_going: KeepGoing | None = None) -> Iterator[Candidate]:
         yield Candidate("identity", source)
 
 
@@ -40,7 +40,7 @@ class CompilerGenerator:
     def check(self, source: str) -> None:
         pass
 
-    def generate(self, source: str, n: int) -> Iterator[Candidate]:
+    def generate(self, source: str, n: int, keep_going: KeepGoing | None = None) -> Iterator[Candidate]:
         yield Candidate("-O3", O3_PRAGMA + source)
 
 
@@ -68,6 +68,6 @@ class CandidatesFile:
     def check(self, source: str) -> None:
         pass
 
-    def generate(self, source: str, n: int) -> Iterator[Candidate]:
+    def generate(self, source: str, n: int, keep_going: KeepGoing | None = None) -> Iterator[Candidate]:
         for i, program in enumerate(self.by_source.get(text_key(source), [])[:n]):
             yield Candidate(f"candidate {i + 1}", program)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from perfopt.generation.interface import Candidate
+from perfopt.generation.interface import Candidate, KeepGoing
 from perfopt.sources import read_source
 
 
@@ -23,7 +23,7 @@ class FileGenerator:
     def check(self, source: str) -> None:
         return None
 
-    def generate(self, source: str, n: int) -> Iterator[Candidate]:
+    def generate(self, source: str, n: int, keep_going: KeepGoing | None = None) -> Iterator[Candidate]:
         # Every file is a candidate the user asked for: n does not cut them.
         for path, program in zip(self.paths, self.sources, strict=True):
             yield Candidate(f"file {path}", program)

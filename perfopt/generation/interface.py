@@ -8,7 +8,7 @@ verification, selection) treats them alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +24,10 @@ class Candidate:
     problem: str = ""
 
 
+#: Asked by a generator before it spends time on more candidates: False stops it (perfopt suggest's --enough).
+KeepGoing = Callable[[], bool]
+
+
 class CandidateGenerator(Protocol):
     #: Shown in reports: the model folder, or "files".
     name: str
@@ -34,6 +38,10 @@ class CandidateGenerator(Protocol):
     def check(self, source: str) -> None:
         """Raise a PerfoptError when ``source`` cannot be handled (longer than the model's context)."""
 
-    def generate(self, source: str, n: int) -> Iterator[Candidate]:
-        """Up to ``n`` candidates, yielded as soon as each is ready so that verification can start."""
+    def generate(self, source: str, n: int, keep_going: KeepGoing | None = None) -> Iterator[Candidate]:
+        """Up to ``n`` candidates, yielded as soon as each is ready so that verification can start.
+
+        A generator for which candidates cost time asks ``keep_going`` before each further round
+        and stops when it says no; one whose candidates are free may ignore it.
+        """
         ...

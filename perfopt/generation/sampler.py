@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 from perfopt.edits import EditError, program_from
 from perfopt.errors import BadInputError
-from perfopt.generation.interface import Candidate
+from perfopt.generation.interface import Candidate, KeepGoing
 from perfopt.generation.model import LoadedModel, load_model
+
+#: Rounds the sampled candidates are split into when generation may stop early.
+ROUNDS = 2
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,12 @@ class ModelGenerator:
                 "so it cannot rewrite this file whole (split it, or pass --model with a larger one)"
             )
 
-    def generate(self, source: str, n: int) -> Iterator[Candidate]:
+    def generate(self, source: str, n: int, keep_going: KeepGoing | None = None) -> Iterator[Candidate]:
+        """The greedy candidate, then n-1 sampled ones: in one batch, or with ``keep_going`` in rounds.
+
+        Rounds cost some batching efficiency, and ``keep_going`` is asked before each one, so that
+        sampling can stop once the candidates so far are good enough.
+        """
         import torch
 
         m = self._model()
@@ -61,16 +69,23 @@ class ModelGenerator:
         with torch.no_grad():
             greedy = m.model.generate(**common, do_sample=False)
             yield self._candidate("greedy", source, greedy[0])
-            if n > 1:
-                sampled = m.model.generate(
+            sampled = n - 1
+            size = sampled if keep_going is None else -(-sampled // ROUNDS)
+            done = 0
+            while done < sampled:
+                if keep_going is not None and not keep_going():
+                    return
+                batch = min(size, sampled - done)
+                outputs = m.model.generate(
                     **common,
                     do_sample=True,
                     temperature=s.temperature,
                     top_p=s.top_p,
-                    num_return_sequences=n - 1,
+                    num_return_sequences=batch,
                 )
-                for i, out in enumerate(sampled, start=1):
+                for i, out in enumerate(outputs, start=done + 1):
                     yield self._candidate(f"sample {i}", source, out)
+                done += batch
 
     def _candidate(self, origin: str, source: str, output: object) -> Candidate:
         m = self._model()

@@ -123,6 +123,15 @@ class RewardModel:
         with self._timing_lock:
             yield
 
+    @contextmanager
+    def timing_resumed(self) -> Iterator[None]:
+        """Inside ``timing_paused``: let timed runs go while the model is idle (between rounds)."""
+        self._timing_lock.release()
+        try:
+            yield
+        finally:
+            self._timing_lock.acquire()
+
     def _key(self, original: str, candidate: str) -> str:
         c = self.config
         return key_of(

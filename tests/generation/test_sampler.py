@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,26 @@ def test_a_file_longer_than_the_context_is_refused_clearly(tmp_path: Path) -> No
     with pytest.raises(BadInputError, match="tokens long; the model reads at most 32"):
         generator.check(PREFIX_SLOW)
     generator.check("int main() {}\n")
+
+
+def test_rounds_ask_before_each_and_stop_when_told(tmp_path: Path) -> None:
+    folder = tiny_model(tmp_path / "m")
+    asked: list[int] = []
+
+    def until(rounds: int) -> Callable[[], bool]:
+        def keep_going() -> bool:
+            asked.append(1)
+            return len(asked) <= rounds
+
+        return keep_going
+
+    all_rounds = list(ModelGenerator(str(folder), FEW_TOKENS).generate(PREFIX_SLOW, 8, until(99)))
+    # After the greedy one, 7 samples in two rounds (4 + 3), each preceded by a question.
+    assert [c.origin for c in all_rounds] == ["greedy", *(f"sample {i}" for i in range(1, 8))]
+    assert len(asked) == 2
+    asked.clear()
+    stopped = list(ModelGenerator(str(folder), FEW_TOKENS).generate(PREFIX_SLOW, 8, until(1)))
+    assert [c.origin for c in stopped] == ["greedy", "sample 1", "sample 2", "sample 3", "sample 4"]
+    assert stopped == all_rounds[:5]
+    asked.clear()
+    assert len(list(ModelGenerator(str(folder), FEW_TOKENS).generate(PREFIX_SLOW, 8, until(0)))) == 1
