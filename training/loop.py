@@ -122,9 +122,12 @@ class Run:
         if self.step < CALIBRATION_SKIP + CALIBRATION_STEPS:
             return
         self._sync()
-        per_step = (time.monotonic() - self._timed_from) / CALIBRATION_STEPS
+        now = time.monotonic()
+        per_step = (now - self._timed_from) / CALIBRATION_STEPS
+        # What is left after loading and the steps so far, less a twentieth for checkpoints and logs.
+        left = self.budget - self.spent_before - (now - self.started)
         # Every replica must take the same number of steps, or the gradient all-reduces hang.
-        fits = min(self.world.gather([int(self.budget / per_step)]))
+        fits = min(self.world.gather([self.step + int(0.95 * left / per_step)]))
         self.steps = max(self.step, min(self.steps, fits))
         self.calibrated = True
         self.log(calibrated_steps=self.steps, seconds_per_step=round(per_step, 4))

@@ -85,7 +85,7 @@ def test_a_budget_fixes_the_step_count_from_timed_steps(
     ticks = iter(range(0, 10_000))
     # A clock that advances one second per reading: each step reads it a fixed number of times.
     monkeypatch.setattr(time, "monotonic", lambda: float(next(ticks)))
-    config = tiny(tmp_path, steps=10_000, checkpoint_every=1_000, log_every=1_000, budget_seconds=60.0)
+    config = tiny(tmp_path, steps=10_000, checkpoint_every=1_000, log_every=1_000, budget_seconds=20.0)
     train(config)
     calibrated = [
         json.loads(line) for line in (config.out / "log.jsonl").read_text().splitlines() if "calibrated_steps" in line
@@ -93,7 +93,8 @@ def test_a_budget_fixes_the_step_count_from_timed_steps(
     assert len(calibrated) == 1
     steps = calibrated[0]["calibrated_steps"]
     assert 6 <= steps < 10_000
-    assert steps == int(60 / calibrated[0]["seconds_per_step"])
+    # The budget less the time already spent (loading, the steps so far), at the timed pace.
+    assert 6 < steps < int(20 / calibrated[0]["seconds_per_step"])
     # The count is saved, so that a rerun with the same config sees the stage as finished.
     assert state(config) == {"step": steps, "seconds": state(config)["seconds"], "steps": steps}
     assert loop.finished(config.out, config.steps)
