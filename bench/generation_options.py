@@ -1,10 +1,12 @@
 """CPU generation options for ``perfopt suggest``, measured side by side in one run.
 
-    python bench/generation_options.py [--rounds 3]
+    python bench/generation_options.py [--rounds 3] [--variants fp32 torch.ao ...]
 
 The bundled model writes 8 candidates (1 greedy + 7 sampled) for the shipped
-56-line example, as fp32 and with torchao's int8 quantization of its Linear
-layers (dynamic activations, or weights only), alternating the variants each
+56-line example, as fp32 and with int8 quantization of its Linear layers:
+torchao's (dynamic activations, or weights only; needs ``pip install torchao``)
+and torch's own, deprecated ``torch.ao.quantization.quantize_dynamic``
+(``torch.ao``), alternating the variants each
 round so that machine load hits all alike. Reports the median time of each, their
 ratio, and whether int8 changes the greedy output (the quality proxy we can
 afford: the bundled model's validation %opt is 0 either way; see bench/README.md).
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -24,25 +27,49 @@ from perfopt.generation.sampler import ModelGenerator, SamplingSettings
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "word_counts" / "slow.cpp"
 
 
+def _torchao(dynamic: bool) -> Callable[[torch.nn.Module], torch.nn.Module]:
+    def apply(model: torch.nn.Module) -> torch.nn.Module:
+        try:
+            from torchao.quantization import Int8DynamicActivationInt8WeightConfig, Int8WeightOnlyConfig, quantize_
+        except ImportError:
+            raise SystemExit("the torchao variants need torchao: pip install torchao") from None
+        quantize_(model, Int8DynamicActivationInt8WeightConfig() if dynamic else Int8WeightOnlyConfig())
+        return model
+
+    return apply
+
+
+def _torch_ao(model: torch.nn.Module) -> torch.nn.Module:
+    # Deprecated in favour of torchao, but built into torch: nothing more to install.
+    quantized: torch.nn.Module = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+        model, {torch.nn.Linear}, dtype=torch.qint8
+    )
+    return quantized
+
+
+VARIANTS: dict[str, Callable[[torch.nn.Module], torch.nn.Module] | None] = {
+    "fp32": None,
+    "torchao-dynamic": _torchao(dynamic=True),
+    "torchao-weight-only": _torchao(dynamic=False),
+    "torch.ao": _torch_ao,
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--candidates", type=int, default=8)
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
     args = parser.parse_args()
     source = EXAMPLE.read_text()
     variants: dict[str, ModelGenerator] = {}
-    for name in ("fp32", "int8 dynamic (torchao)", "int8 weight-only (torchao)"):
+    for name in dict.fromkeys(["fp32", *args.variants]):
         gen = ModelGenerator(None, SamplingSettings())
         gen.prepare()
         assert gen.loaded is not None
-        if name != "fp32":
-            try:
-                from torchao.quantization import Int8DynamicActivationInt8WeightConfig, Int8WeightOnlyConfig, quantize_
-            except ImportError:
-                raise SystemExit("this benchmark needs torchao: pip install torchao") from None
-
-            config = Int8DynamicActivationInt8WeightConfig() if "dynamic" in name else Int8WeightOnlyConfig()
-            quantize_(gen.loaded.model, config)
+        quantize = VARIANTS[name]
+        if quantize is not None:
+            gen.loaded.model = quantize(gen.loaded.model)
         variants[name] = gen
     times: dict[str, list[float]] = {name: [] for name in variants}
     greedy: dict[str, str | None] = {}
