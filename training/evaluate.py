@@ -77,12 +77,15 @@ def generate_many(
     }
     # bfloat16 on a GPU, as training runs there (training.loop.Run.precision).
     precision = torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") else contextlib.nullcontext()
+    # Untyped on purpose: transformers' typing of the generation mixin changes between releases.
+    untyped: Any = model
+    decode = untyped.generate
     with torch.no_grad(), precision:
-        greedy = list(model.generate(**common, do_sample=False))  # type: ignore[misc]  # transformers' mixin typing
+        greedy = list(decode(**common, do_sample=False))
         sampled = []
         if sampling.k > 1:
             sampled = list(
-                model.generate(  # type: ignore[misc]
+                decode(
                     **common,
                     do_sample=True,
                     temperature=sampling.temperature,
