@@ -13,7 +13,6 @@ checkpoint's stage folder.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import random
 import time
@@ -23,7 +22,6 @@ from typing import Any
 
 import torch
 from transformers import AutoTokenizer, T5ForConditionalGeneration
-from transformers.utils import logging as hf_logging
 
 from perfopt.config import Config
 from perfopt.edits import EditError, TargetFormat, program_from
@@ -34,9 +32,7 @@ from training.data import read_jsonl
 from training.data.problems import acl_headers
 from training.distributed import world
 from training.evaluate_config import EvalConfig
-
-# Per-file progress bars for every checkpoint load and save drown the training log.
-hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+from training.loop import precision
 
 
 @dataclass(frozen=True)
@@ -53,17 +49,11 @@ def target_format(model: T5ForConditionalGeneration) -> TargetFormat:
     return TargetFormat(getattr(model.config, "perfopt_target_format", TargetFormat.PROGRAM.value))
 
 
-def generate(
-    model: T5ForConditionalGeneration, tokenizer: Any, prompt: str, sampling: Sampling, device: str
-) -> list[str]:
-    """One greedy output, then k-1 sampled ones, as the model wrote them (programs or edit scripts)."""
-    return generate_many(model, tokenizer, [prompt], sampling, device)[0]
-
-
 def generate_many(
     model: T5ForConditionalGeneration, tokenizer: Any, prompts: list[str], sampling: Sampling, device: str
 ) -> list[list[str]]:
-    """``generate`` for several prompts in one batch: a GPU decodes 100 sequences about as fast as one."""
+    """For each prompt, one greedy output, then k-1 sampled ones, as the model wrote them (programs or
+    edit scripts). Prompts share one batch: a GPU decodes 100 sequences about as fast as one."""
     was_training = model.training
     model.eval()  # type: ignore[no-untyped-call]
     encoded = [tokenizer(p).input_ids[: sampling.max_len] for p in prompts]
@@ -75,12 +65,10 @@ def generate_many(
         "attention_mask": (ids != pad).long(),
         "max_new_tokens": sampling.max_new_tokens,
     }
-    # bfloat16 on a GPU, as training runs there (training.loop.Run.precision).
-    precision = torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") else contextlib.nullcontext()
     # Untyped on purpose: transformers' typing of the generation mixin changes between releases.
     untyped: Any = model
     decode = untyped.generate
-    with torch.no_grad(), precision:
+    with torch.no_grad(), precision(device):
         greedy = list(decode(**common, do_sample=False))
         sampled = []
         if sampling.k > 1:

@@ -137,10 +137,7 @@ class Run:
             torch.cuda.synchronize()
 
     def precision(self) -> contextlib.AbstractContextManager[Any]:
-        """bfloat16 autocast on a GPU (T5 was made for it; fp16 overflows); full precision on CPU."""
-        if self.device.startswith("cuda"):
-            return torch.autocast("cuda", dtype=torch.bfloat16)
-        return contextlib.nullcontext()
+        return precision(self.device)
 
     def log(self, **record: Any) -> None:
         if not self.world.main:
@@ -182,6 +179,16 @@ class Run:
         if any(self.world.gather([stop])):
             assert left is not None
             raise OutOfTime(f"{self.out.name} stopped at step {self.step} of {self.steps}: {left:.0f} s left")
+
+
+def precision(device: str) -> contextlib.AbstractContextManager[Any]:
+    """bfloat16 autocast on a GPU (T5 was made for it; fp16 overflows); full precision on CPU.
+
+    Training and sampling share it, so that RRHF scores responses in the precision it drew them.
+    """
+    if device.startswith("cuda"):
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 def finished(out: Path, steps: int) -> bool:
