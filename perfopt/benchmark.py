@@ -84,9 +84,7 @@ class Bench:
                     # Too long for the model: it counts, as no improvement (PIE averages over all programs).
                     row["note"] = str(e)
                     candidates = []
-            usable = [c.program for c in candidates if c.program is not None]
-            graded = iter(reward.evaluate(program.src_code, usable))
-            verdicts = [next(graded) if c.program is not None else reward.unusable(c.problem) for c in candidates]
+            verdicts = reward.grade(program.src_code, [c.program for c in candidates], [c.problem for c in candidates])
             speedups = [_speedup_if_r4(v.level, v.speedup) for v in verdicts]
             row.update(
                 candidates=len(verdicts),

@@ -128,8 +128,7 @@ class Judge:
                 programs.append(program_from(original, out, fmt))
             except EditError:
                 programs.append(None)
-        graded = iter(model.evaluate(original, [p for p in programs if p is not None]))
-        return [next(graded) if p is not None else model.unusable("the edit script does not apply") for p in programs]
+        return model.grade(original, programs, ["the edit script does not apply"] * len(programs))
 
     def close(self) -> None:
         for m in self.models.values():

@@ -215,6 +215,14 @@ class RewardModel:
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             return list(pool.map(one, range(len(candidates))))
 
+    def grade(self, original: str, programs: Sequence[str | None], problems: Sequence[str]) -> list[Verdict]:
+        """``evaluate`` over outputs some of which are not programs (None): each of those is graded
+        ``unusable`` for its entry in ``problems``, in its place, without compiling."""
+        graded = iter(self.evaluate(original, [p for p in programs if p is not None]))
+        return [
+            next(graded) if p is not None else self.unusable(why) for p, why in zip(programs, problems, strict=True)
+        ]
+
     def close(self) -> None:
         for build in self._baselines.values():
             self.harness.release(build)

@@ -109,3 +109,13 @@ def test_parallel_results_keep_candidate_order(target: Path, sandbox: Sandbox) -
     m.close()
     assert [v.level for v in verdicts] == [Level.COMPILE_ERROR, Level.FASTER, Level.COMPILE_ERROR, Level.WRONG_ANSWER]
     assert sorted(seen) == [0, 1, 2, 3]
+
+
+def test_grade_puts_unusable_outputs_in_place_without_compiling_them(target: Path, sandbox: Sandbox) -> None:
+    m = model(target, sandbox, jobs=2, timer="instructions")
+    verdicts = m.grade(PREFIX_SLOW, [None, PREFIX_FAST, None, PREFIX_WRONG], ["no hunk", "", "bad edit", ""])
+    with pytest.raises(ValueError):
+        m.grade(PREFIX_SLOW, [None], [])
+    m.close()
+    assert [v.level for v in verdicts] == [Level.COMPILE_ERROR, Level.FASTER, Level.COMPILE_ERROR, Level.WRONG_ANSWER]
+    assert [verdicts[0].reason, verdicts[2].reason] == ["no hunk", "bad edit"]
