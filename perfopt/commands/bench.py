@@ -32,14 +32,14 @@ class BenchOutput:
 
 
 def pick_generator(config: Config, baseline: str | None, candidates_file: Path | None) -> CandidateGenerator:
-    from perfopt.generation.baselines import CandidatesFile, CompilerGenerator, IdentityGenerator
+    from perfopt.generation.baselines import CandidatesFile, compiler, identity
 
     if baseline is not None and candidates_file is not None:
         raise PerfoptError("give --baseline or --candidates-file, not both", ExitCode.USAGE)
     if baseline == "identity":
-        return IdentityGenerator()
+        return identity()
     if baseline == "compiler":
-        return CompilerGenerator()
+        return compiler()
     if baseline is not None:
         raise PerfoptError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)}", ExitCode.USAGE)
     if candidates_file is not None:

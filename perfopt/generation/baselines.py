@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from perfopt.errors import BadInputError
@@ -18,8 +19,14 @@ from perfopt.generation.interface import Candidate, KeepGoing
 O3_PRAGMA = '#pragma GCC optimize("O3")\n'
 
 
-class IdentityGenerator:
-    name = "identity"
+@dataclass
+class OneRewrite:
+    """A baseline proposing one fixed rewrite of its input, whatever n: no model, nothing to load."""
+
+    name: str
+    #: The candidate's origin in reports.
+    origin: str
+    rewrite: Callable[[str], str]
 
     def prepare(self) -> None:
         pass
@@ -28,20 +35,15 @@ class IdentityGenerator:
         pass
 
     def generate(self, source: str, n: int, keep_going: KeepGoing | None = None) -> Iterator[Candidate]:
-        yield Candidate("identity", source)
+        yield Candidate(self.origin, self.rewrite(source))
 
 
-class CompilerGenerator:
-    name = "compiler (-O3 by pragma)"
+def identity() -> OneRewrite:
+    return OneRewrite("identity", "identity", lambda source: source)
 
-    def prepare(self) -> None:
-        pass
 
-    def check(self, source: str) -> None:
-        pass
-
-    def generate(self, source: str, n: int, keep_going: KeepGoing | None = None) -> Iterator[Candidate]:
-        yield Candidate("-O3", O3_PRAGMA + source)
+def compiler() -> OneRewrite:
+    return OneRewrite("compiler (-O3 by pragma)", "-O3", lambda source: O3_PRAGMA + source)
 
 
 def text_key(source: str) -> str:
