@@ -51,6 +51,18 @@ def test_suggestion_blocks_for_hunks_inside_the_pr(tmp_path: Path, monkeypatch: 
     assert "```suggestion\n" in text and "`fresh.cpp` line" in text
 
 
+def action_env(api: str, event: Path, summary: Path) -> dict[str, str]:
+    """What GitHub Actions sets for a pull_request job, pointed at the local fake API."""
+    return {
+        **os.environ,
+        "GITHUB_API_URL": api,
+        "GITHUB_TOKEN": "test-token",
+        "GITHUB_REPOSITORY": "octo/widgets",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+
+
 def test_the_action_creates_then_updates_exactly_one_comment(tmp_path: Path) -> None:
     repo, base, head = pull_request(tmp_path)
     model = tiny_model(tmp_path / "model")
@@ -58,14 +70,7 @@ def test_the_action_creates_then_updates_exactly_one_comment(tmp_path: Path) -> 
     event.write_text(EVENT.read_text().replace("BASE_SHA", base).replace("HEAD_SHA", head))
     with fake_github() as gh:
         gh.comments[7] = [{"id": 1, "body": "LGTM", "user": {"login": "reviewer"}}]
-        env = {
-            **os.environ,
-            "GITHUB_API_URL": gh.url,
-            "GITHUB_TOKEN": "test-token",
-            "GITHUB_REPOSITORY": "octo/widgets",
-            "GITHUB_EVENT_PATH": str(event),
-            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-        }
+        env = action_env(gh.url, event, tmp_path / "summary.md")
         args = ("review", "--github", "--model", model, "-n", "2", "--timer", "instructions")
         first = perfopt(*args, cwd=repo, env=env)
         assert first.returncode == 0, first.stderr
@@ -89,14 +94,7 @@ def test_a_fork_pr_falls_back_to_the_job_summary(tmp_path: Path) -> None:
     event.write_text(json.dumps(payload))
     with fake_github() as gh:
         gh.read_only = True
-        env = {
-            **os.environ,
-            "GITHUB_API_URL": gh.url,
-            "GITHUB_TOKEN": "test-token",
-            "GITHUB_REPOSITORY": "octo/widgets",
-            "GITHUB_EVENT_PATH": str(event),
-            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-        }
+        env = action_env(gh.url, event, tmp_path / "summary.md")
         proc = perfopt(
             "review",
             "--github",
