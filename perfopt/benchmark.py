@@ -21,6 +21,7 @@ from perfopt.config import Config
 from perfopt.errors import BadInputError, BaselineFailsError, NoTestsError
 from perfopt.generation.interface import CandidateGenerator
 from perfopt.reward import Level, reward_model_for
+from perfopt.reward.levels import rates
 from perfopt.testsources.pie import read_rows
 
 
@@ -109,8 +110,7 @@ class Bench:
 def summarize(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
     scored = [r for r in rows if "levels" in r]
     n = max(1, len(scored))
-    levels = [lvl for r in scored for lvl in r["levels"]]
-    m = max(1, len(levels))
+    candidates = rates([lvl for r in scored for lvl in r["levels"]])
     refs = [r["reference_speedup"] for r in scored if "reference_speedup" in r]
     return {
         "programs": len(rows),
@@ -124,9 +124,9 @@ def summarize(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
         "optimized@k": sum(max(r["levels"], default=0) == Level.FASTER for r in scored) / n,
         "passed@1": sum(bool(r["levels"]) and r["levels"][0] >= Level.NOT_FASTER for r in scored) / n,
         "optimized@1": sum(bool(r["levels"]) and r["levels"][0] == Level.FASTER for r in scored) / n,
-        "candidates_compiled": sum(lvl >= Level.RUNTIME_ERROR for lvl in levels) / m,
-        "candidates_passed": sum(lvl >= Level.NOT_FASTER for lvl in levels) / m,
-        "candidates_optimized": sum(lvl == Level.FASTER for lvl in levels) / m,
+        "candidates_compiled": candidates["compile"],
+        "candidates_passed": candidates["pass"],
+        "candidates_optimized": candidates["opt"],
         "best@1": sum(r["best_at_1"] for r in scored) / n,
         "best@k": sum(r["best_at_k"] for r in scored) / n,
         "reference_programs": len(refs),

@@ -27,6 +27,7 @@ from perfopt.config import Config
 from perfopt.edits import EditError, TargetFormat, program_from
 from perfopt.errors import BadInputError, BaselineFailsError
 from perfopt.reward import Level, RewardModel, Verdict, reward_model_for
+from perfopt.reward.levels import rates
 from training.config import SHARED, stage_main
 from training.data import read_jsonl
 from training.data.problems import acl_headers
@@ -133,15 +134,6 @@ class Judge:
     def close(self) -> None:
         for m in self.models.values():
             m.close()
-
-
-def rates(levels: list[Level]) -> dict[str, float]:
-    n = max(1, len(levels))
-    return {
-        "compile": sum(lvl >= Level.RUNTIME_ERROR for lvl in levels) / n,
-        "pass": sum(lvl >= Level.NOT_FASTER for lvl in levels) / n,
-        "opt": sum(lvl == Level.FASTER for lvl in levels) / n,
-    }
 
 
 def summarize(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:

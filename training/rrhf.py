@@ -23,9 +23,10 @@ from transformers import AutoTokenizer, T5ForConditionalGeneration
 
 from perfopt.edits import target_of
 from perfopt.reward import Level
+from perfopt.reward.levels import rates
 from training.config import stage_main
 from training.data import read_jsonl
-from training.evaluate import Judge, Sampling, generate_many, rates, target_format
+from training.evaluate import Judge, Sampling, generate_many, target_format
 from training.loop import Run, pad_batch
 from training.rrhf_config import RRHFConfig
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 
 
@@ -28,3 +29,13 @@ _LABELS = {
     Level.NOT_FASTER: "correct, not faster",
     Level.FASTER: "correct and faster",
 }
+
+
+def rates(levels: Sequence[int]) -> dict[str, float]:
+    """The share of graded candidates that compiled, passed (R3 or R4) and were faster (R4)."""
+    n = max(1, len(levels))
+    return {
+        "compile": sum(lvl >= Level.RUNTIME_ERROR for lvl in levels) / n,
+        "pass": sum(lvl >= Level.NOT_FASTER for lvl in levels) / n,
+        "opt": sum(lvl == Level.FASTER for lvl in levels) / n,
+    }
