@@ -65,12 +65,11 @@ class Documents:
 
 def write_shard(path: Path, encoded: Sequence[Sequence[int]]) -> str:
     """Write one shard; returns its sha256, which the manifest records."""
-    lengths = np.array([len(e) for e in encoded], dtype=np.uint32)
-    flat = np.fromiter((t for e in encoded for t in e), dtype=np.int64, count=int(lengths.sum()))
-    if len(flat) and int(flat.max()) > np.iinfo(np.uint16).max:
-        raise ValueError(f"{path}: token id {int(flat.max())} does not fit in 16 bits")
+    documents = Documents.from_lists(encoded)
+    if documents.total and int(documents.tokens.max()) > np.iinfo(np.uint16).max:
+        raise ValueError(f"{path}: token id {int(documents.tokens.max())} does not fit in 16 bits")
     buffer = io.BytesIO()
-    np.savez(buffer, lengths=lengths, tokens=flat.astype(np.uint16))
+    np.savez(buffer, lengths=documents.lengths.astype(np.uint32), tokens=documents.tokens.astype(np.uint16))
     path.write_bytes(lzma.compress(buffer.getvalue(), preset=9 | lzma.PRESET_EXTREME))
     return sha256(path)
 
