@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -65,13 +66,29 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class _Stderr(logging.Handler):
+    """Looks up sys.stderr at each message, so that a captured stderr (tests, CliRunner) sees it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(self.format(record) + "\n")
+
+
+def _warnings_to_stderr() -> None:
+    log = logging.getLogger("perfopt")
+    if not any(isinstance(h, _Stderr) for h in log.handlers):
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("perfopt: warning: %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+
+
 @app.callback()
 def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    pass
+    _warnings_to_stderr()
 
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="perfopt.toml or pyproject.toml to use.")]
@@ -86,6 +103,10 @@ MemOpt = Annotated[int | None, typer.Option("--memory-limit-mb", help="Address-s
 TolOpt = Annotated[float | None, typer.Option("--float-tolerance", help="Accept floats this close.")]
 JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="Parallel workers (0: all cores).")]
 CacheOpt = Annotated[bool | None, typer.Option("--cache/--no-cache", help="Reuse earlier verdicts.")]
+CacheDirOpt = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Cache folder (default: $PERFOPT_CACHE_DIR, else ~/.cache/perfopt)."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
@@ -100,6 +121,7 @@ def verify(
     original: Annotated[Path, typer.Argument(help="The original C++ file.")],
     candidate: Annotated[Path, typer.Argument(help="The rewrite to check against it.")],
     config_file: ConfigOpt = None,
+    cache_dir: CacheDirOpt = None,
     tests: TestsOpt = None,
     problem_id: ProblemOpt = None,
     timer: TimerOpt = None,
@@ -131,6 +153,7 @@ def verify(
         float_tolerance=float_tolerance,
         jobs=jobs,
         cache=cache,
+        cache_dir=cache_dir,
     )
     report, level = run_verify(original, candidate, config_file, given, as_json)
     typer.echo(json.dumps(report, indent=2) if isinstance(report, dict) else report)
@@ -171,6 +194,7 @@ def suggest(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     config_file: ConfigOpt = None,
+    cache_dir: CacheDirOpt = None,
     tests: TestsOpt = None,
     problem_id: ProblemOpt = None,
     timer: TimerOpt = None,
@@ -210,6 +234,7 @@ def suggest(
         float_tolerance=float_tolerance,
         jobs=jobs,
         cache=cache,
+        cache_dir=cache_dir,
     )
     config = load_settings(file, config_file, given)
     generator = make_generator(config, candidate_files or [], offline=not allow_download)
@@ -251,13 +276,14 @@ def hook(
     model: ModelOpt = None,
     candidates: CandidatesOpt = None,
     config_file: ConfigOpt = None,
+    cache_dir: CacheDirOpt = None,
     timer: TimerOpt = None,
     jobs: JobsOpt = None,
 ) -> None:
     """Suggest faster rewrites of the staged C++ files (the pre-commit hook). Never blocks unless asked."""
     from perfopt.commands.hook import run_hook
 
-    given = overrides(model=model, candidates=candidates, timer=timer, jobs=jobs)
+    given = overrides(model=model, candidates=candidates, timer=timer, jobs=jobs, cache_dir=cache_dir)
     out = run_hook(list(files or []), config_file, given, max_seconds, changed_lines_only, apply)
     if out.stdout:
         typer.echo(out.stdout, nl=False)
@@ -283,13 +309,14 @@ def review(
     model: ModelOpt = None,
     candidates: CandidatesOpt = None,
     config_file: ConfigOpt = None,
+    cache_dir: CacheDirOpt = None,
     timer: TimerOpt = None,
     jobs: JobsOpt = None,
 ) -> None:
     """Check every C++ file changed between --base and --head; print one Markdown report (or post it)."""
     from perfopt.commands.review import github_review, run_review
 
-    given = overrides(model=model, candidates=candidates, timer=timer, jobs=jobs)
+    given = overrides(model=model, candidates=candidates, timer=timer, jobs=jobs, cache_dir=cache_dir)
     if github:
         result = github_review(config_file, given, max_seconds)
         typer.echo(f"perfopt review: {result.posted}", err=True)
@@ -326,6 +353,7 @@ def bench(
     ] = None,
     model: ModelOpt = None,
     config_file: ConfigOpt = None,
+    cache_dir: CacheDirOpt = None,
     tests: TestsOpt = None,
     timer: TimerOpt = None,
     min_speedup: SpeedupOpt = None,
@@ -336,7 +364,9 @@ def bench(
     from perfopt import config as configuration
     from perfopt.commands.bench import pick_generator, run_bench
 
-    given = overrides(model=model, tests=tests, timer=timer, min_speedup=min_speedup, flags=flags, jobs=jobs)
+    given = overrides(
+        model=model, tests=tests, timer=timer, min_speedup=min_speedup, flags=flags, jobs=jobs, cache_dir=cache_dir
+    )
     config = configuration.for_command(config_file, Path.cwd(), given)
     # A baseline proposes one program per input, whatever k says.
     k = 1 if baseline else candidates or config.candidates

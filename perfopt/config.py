@@ -3,11 +3,19 @@
 A file is found by walking up from the file being optimized (or the current
 directory) to the repository root. Every key is validated here, once, so that the
 rest of perfopt can trust a :class:`Config`; a typo is an error, not a silent default.
+
+A config file is repository content, and a pull request can change it, so it
+is untrusted input: it cannot choose what perfopt executes outside the sandbox
+(``cache_dir``, which holds the sandbox helper), nor name a compiler by path,
+nor pass flags that load code into the compiler, nor point perfopt at files
+outside the repository. Only flags and the environment, which the user
+controls, may do those. The README's configuration section lists every key.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import shlex
 import sys
 from collections.abc import Callable, Mapping
@@ -102,6 +110,33 @@ def _positive_int(name: str, v: Any) -> int:
     return v
 
 
+#: Upper bounds, for every source: a typo such as ``candidates = 10000`` would
+#: otherwise exhaust memory, and a repository could make a CI job run for days.
+MAXIMA: dict[str, float] = {
+    "candidates": 64,
+    "enough": 64,
+    "max_new_tokens": 4096,
+    "time_limit": 600,
+    "memory_limit_mb": 65536,
+    "output_limit_mb": 4096,
+    "max_processes": 4096,
+    "repeats": 100,
+    "warmup": 20,
+    "jobs": 256,
+    "max_source_kb": 65536,
+}
+
+
+def _at_most(check: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
+    def bounded(name: str, v: Any) -> Any:
+        value = check(name, v)
+        if value > MAXIMA[name]:
+            raise ValueError(f"{name} must be at most {MAXIMA[name]:g}, got {v!r}")
+        return value
+
+    return bounded
+
+
 def _nonneg_int(name: str, v: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or v < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
@@ -167,23 +202,23 @@ _SCALARS: dict[str, Callable[[str, Any], Any]] = {
     "flags": _flags,
     "problem_id": _string,
     "timer": _timer,
-    "candidates": _positive_int,
+    "candidates": _at_most(_positive_int),
     "temperature": _positive_float,
     "top_p": _probability,
-    "max_new_tokens": _positive_int,
+    "max_new_tokens": _at_most(_positive_int),
     "seed": _nonneg_int,
-    "enough": _nonneg_int,
+    "enough": _at_most(_nonneg_int),
     "min_speedup": _min_speedup,
-    "time_limit": _positive_float,
-    "memory_limit_mb": _positive_int,
-    "output_limit_mb": _positive_int,
-    "max_processes": _positive_int,
+    "time_limit": _at_most(_positive_float),
+    "memory_limit_mb": _at_most(_positive_int),
+    "output_limit_mb": _at_most(_positive_int),
+    "max_processes": _at_most(_positive_int),
     "float_tolerance": _tolerance,
-    "repeats": _positive_int,
-    "warmup": _nonneg_int,
-    "jobs": _nonneg_int,
+    "repeats": _at_most(_positive_int),
+    "warmup": _at_most(_nonneg_int),
+    "jobs": _at_most(_nonneg_int),
     "cache": _bool,
-    "max_source_kb": _positive_int,
+    "max_source_kb": _at_most(_positive_int),
 }
 _PATHS = ("tests", "cache_dir")
 _TABLES = ("rewards", "project")
@@ -231,14 +266,60 @@ def _project(table: Any, where: str, base: Path) -> ProjectConfig:
     )
 
 
-def apply(config: Config, values: Mapping[str, Any], where: str, base: Path) -> Config:
+#: What a repository's config may not do, and why (the README's table says the same).
+_USER_ONLY = {
+    "cache_dir": "it holds the sandbox helper perfopt executes; use --cache-dir or PERFOPT_CACHE_DIR",
+}
+#: A compiler a repository may name: a bare command on the user's PATH that looks like a C/C++ compiler.
+_COMPILER_NAME = re.compile(r"^([\w.+-]*-)?(g\+\+|c\+\+|clang\+\+|gcc|cc|clang|icpx|icx)(-[\d.]+)?$")
+#: Flags that make the compiler load or run other programs, or read arguments from a file.
+_CODE_LOADING_FLAGS = ("-B", "-fplugin", "-wrapper", "-specs", "--specs", "@", "-fuse-ld=/", "--gcc-toolchain")
+
+
+def repository_root(base: Path) -> Path:
+    """The repository holding ``base`` (the nearest folder with .git), or ``base`` itself."""
+    for folder in [base, *base.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return base
+
+
+def _untrusted(key: str, v: Any, where: str) -> None:
+    """Refuse what repository config may not set; the value's type is checked afterwards."""
+    if key in _USER_ONLY:
+        raise ConfigError(f"{where}: {key} cannot be set in repository config: {_USER_ONLY[key]}")
+    if key == "compiler" and isinstance(v, str) and not _COMPILER_NAME.match(v):
+        raise ConfigError(
+            f"{where}: compiler must be a compiler's name on your PATH (g++, clang++-17, ...) in repository "
+            f"config, got {v!r}; pass --compiler for anything else"
+        )
+    if key == "flags":
+        for flag in _flags(key, v) if isinstance(v, (str, list)) else ():
+            if flag.startswith(_CODE_LOADING_FLAGS):
+                raise ConfigError(
+                    f"{where}: flags may not contain {flag!r} in repository config: it makes the compiler load "
+                    "other programs or files; pass --flags for that"
+                )
+
+
+def _inside(key: str, path: Path, root: Path, where: str) -> Path:
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ConfigError(f"{where}: {key} must be inside the repository ({root}) in repository config, got {path}")
+    return path
+
+
+def apply(config: Config, values: Mapping[str, Any], where: str, base: Path, trusted: bool = True) -> Config:
     """Validate ``values`` and return ``config`` with them applied.
 
     ``base`` resolves relative paths: the config file's folder, or the current
-    directory for command-line flags.
+    directory for command-line flags. ``trusted`` is False for a config file,
+    which a repository (and so a pull request) controls.
     """
+    root = repository_root(base)
     changes: dict[str, Any] = {}
     for key, v in values.items():
+        if not trusted:
+            _untrusted(key, v, where)
         if key in _SCALARS:
             try:
                 changes[key] = _SCALARS[key](key, v)
@@ -248,6 +329,8 @@ def apply(config: Config, values: Mapping[str, Any], where: str, base: Path) -> 
             if not isinstance(v, (str, Path)) or not str(v):
                 raise ConfigError(f"{where}: {key} must be a path, got {v!r}")
             changes[key] = (base / Path(v).expanduser()).resolve()
+            if not trusted:
+                _inside(key, changes[key], root, where)
         elif key == "model":
             # A folder (relative to the config file) when one is there, else a hub id.
             try:
@@ -255,11 +338,15 @@ def apply(config: Config, values: Mapping[str, Any], where: str, base: Path) -> 
             except ValueError as e:
                 raise ConfigError(f"{where}: {e}") from None
             local = base / Path(spec).expanduser()
+            if local.exists() and not trusted:
+                _inside(key, local, root, where)
             changes[key] = str(local.resolve()) if local.exists() else spec
         elif key == "rewards":
             changes[key] = _rewards(v, where)
         elif key == "project":
             changes[key] = _project(v, where, base)
+            if not trusted:
+                _inside("project.root", changes[key].root, root, where)
         else:
             raise ConfigError(f"{where}: unknown key {key!r}; known keys: {', '.join(KNOWN_KEYS)}")
     return config.replace(**changes)
@@ -312,4 +399,4 @@ def load(path: Path | None = None, start: Path | None = None) -> Config:
         where = str(path)
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
-    return apply(Config(origin=str(path)), table, where, path.parent.resolve())
+    return apply(Config(origin=str(path)), table, where, path.parent.resolve(), trusted=False)

@@ -100,3 +100,67 @@ def test_generation_settings_and_a_model_folder_relative_to_the_config(tmp_path:
 def test_bad_generation_settings(key: str, value: object) -> None:
     with pytest.raises(ConfigError, match=key):
         configuration.apply(Config(), {key: value}, "flags", Path.cwd())
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('cache_dir = "somedir"', "cache_dir cannot be set in repository config"),
+        ('compiler = "./tools/cc"', "compiler must be a compiler's name on your PATH"),
+        ('compiler = "bash"', "compiler must be a compiler's name on your PATH"),
+        ('flags = "-O2 -B./evil"', "flags may not contain '-B./evil'"),
+        ('flags = ["-fplugin=./x.so"]', "flags may not contain '-fplugin=./x.so'"),
+        ('flags = "@args.txt"', "flags may not contain '@args.txt'"),
+        ('tests = "/etc"', "tests must be inside the repository"),
+        ('tests = "../elsewhere"', "tests must be inside the repository"),
+        (
+            "[project]\nbuild = 'make'\ntest = 't'\nbench = 'b'\nroot = '..'",
+            "project.root must be inside the repository",
+        ),
+    ],
+)
+def test_repository_config_cannot_choose_what_perfopt_executes_or_reads(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    path = repo / "perfopt.toml"
+    path.write_text(text + "\n")
+    with pytest.raises(ConfigError, match=message) as info:
+        configuration.load(path)
+    assert info.value.exit_code == 3
+
+
+def test_a_model_folder_outside_the_repository_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "outside-model").mkdir()
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "perfopt.toml").write_text('model = "../outside-model"\n')
+    with pytest.raises(ConfigError, match="model must be inside the repository"):
+        configuration.load(repo / "perfopt.toml")
+
+
+def test_the_command_line_may_set_what_repository_config_may_not(tmp_path: Path) -> None:
+    c = configuration.apply(
+        Config(),
+        {"cache_dir": "c", "compiler": "/usr/bin/g++", "flags": "-B/opt/x -O2", "tests": "/etc"},
+        "command line",
+        tmp_path,
+    )
+    assert c.cache_dir == (tmp_path / "c").resolve()
+    assert (c.compiler, c.flags) == ("/usr/bin/g++", ("-B/opt/x", "-O2"))
+
+
+def test_a_compiler_name_with_a_version_is_fine_in_repository_config(tmp_path: Path) -> None:
+    (tmp_path / "perfopt.toml").write_text('compiler = "clang++-17"\nflags = "-std=c++20 -O3 -I include"\n')
+    assert configuration.load(tmp_path / "perfopt.toml").compiler == "clang++-17"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("candidates", 10000), ("candidates", 65), ("time_limit", 10_000.0), ("jobs", 100_000), ("repeats", 1000)],
+)
+def test_sizes_have_documented_maxima(key: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=f"{key} must be at most"):
+        configuration.apply(Config(), {key: value}, "command line", Path.cwd())
+    assert configuration.apply(Config(), {"candidates": 64}, "command line", Path.cwd()).candidates == 64

@@ -55,6 +55,7 @@ class MarkdownFormat:
                 lines.append(f"| {o.candidate.origin} | skipped | {_cell(o.candidate.problem or o.skipped)} |")
             else:
                 v = o.verdict
-                lines.append(f"| {o.candidate.origin} | {v.level.code} {v.level.label} | {_cell(v.reason)} |")
+                # brief, not reason: a candidate's output must never reach a PR comment.
+                lines.append(f"| {o.candidate.origin} | {v.level.code} {v.level.label} | {_cell(v.brief)} |")
         lines += ["", "</details>", ""]
         return Rendered("\n".join(lines))

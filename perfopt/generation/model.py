@@ -59,7 +59,11 @@ def load_model(spec: str | None = None, offline: bool = True) -> LoadedModel:
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)
         # The bundled weights are stored in float16 to halve the package; CPUs compute in float32.
-        model = AutoModelForSeq2SeqLM.from_pretrained(source, local_files_only=offline, dtype=torch.float32)
+        # safetensors only: a model folder can come from a repository's config, and a pickled
+        # checkpoint can run code when loaded; safetensors holds nothing but arrays.
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            source, local_files_only=offline, dtype=torch.float32, use_safetensors=True
+        )
     except (OSError, ValueError) as e:
         where = "offline; pass a local folder, or allow downloads" if offline else "from the hub"
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from perfopt.cachedir import UnsafeFolder, private_folder, warn_once
 from perfopt.config import Config
 from perfopt.reward.cache import ResultCache
 from perfopt.reward.compiler import Compiler
@@ -11,7 +12,6 @@ from perfopt.reward.harness import Harness, IOHarness
 from perfopt.reward.levels import Level
 from perfopt.reward.model import RewardModel, Verdict
 from perfopt.sandbox import Limits, Sandbox
-from perfopt.sandbox.jail import cache_root
 from perfopt.timing import make_timer
 
 __all__ = ["Level", "RewardModel", "Verdict", "limits_of", "reward_model_for"]
@@ -42,5 +42,15 @@ def reward_model_for(config: Config, target: Path, sandbox: Sandbox | None = Non
         compiler = Compiler(sandbox, config.compiler, config.flags)
         harness = IOHarness(resolve(config, target), compiler, sandbox, limits, config.float_tolerance)
     timer = make_timer(config, sandbox, limits)
-    cache = ResultCache((config.cache_dir or cache_root()) / "results") if config.cache else None
+    cache = results_cache(config) if config.cache else None
     return RewardModel(config, harness, timer, cache, sandbox.isolation.describe())
+
+
+def results_cache(config: Config) -> ResultCache | None:
+    """The verdict cache, or None (with a one-line warning) where it cannot be written."""
+    try:
+        folder = private_folder("results", config.cache_dir)
+    except UnsafeFolder as e:
+        warn_once(f"not using the verdict cache: {e}")
+        return None
+    return ResultCache(folder) if folder is not None else None

@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from perfopt.cachedir import warn_once
+
 
 def key_of(**parts: object) -> str:
     blob = json.dumps(parts, sort_keys=True, default=str)
@@ -30,10 +32,18 @@ class ResultCache:
             return None
 
     def put(self, key: str, value: dict[str, Any]) -> None:
+        """Store a verdict; a cache that fills up or turns read-only costs speed, not the run."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a concurrent reader never sees half a file.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w") as f:
-            json.dump(value, f)
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Write then rename, so a concurrent reader never sees half a file.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w") as f:
+                    json.dump(value, f)
+                os.replace(tmp, path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        except OSError as e:
+            warn_once(f"cannot write the verdict cache in {self.folder} ({e.strerror or e}); verdicts are not kept")

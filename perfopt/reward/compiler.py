@@ -9,6 +9,7 @@ from pathlib import Path
 
 from perfopt.errors import NoCompilerError
 from perfopt.sandbox import Limits, Outcome, Sandbox
+from perfopt.sandbox.policy import is_exposed
 
 #: g++ on a template-heavy file can use gigabytes; the limits only stop runaways.
 COMPILE_LIMITS = Limits(cpu_seconds=60, wall_seconds=120, memory_bytes=4 << 30, output_bytes=512 << 20, processes=64)
@@ -35,6 +36,10 @@ class Compiler:
         if found is None:
             raise NoCompilerError(f"compiler {command!r} not found on PATH; install it or set compiler in perfopt.toml")
         self.path = found
+        # A compiler outside the system folders (say /opt/gcc-13/bin/g++) needs its own
+        # installation readable inside the sandbox: cc1plus, headers, libstdc++.
+        real = Path(found).resolve()
+        self.install = () if is_exposed(real) else (real.parent.parent,)
         self.command = command
         self.flags = tuple(flags)
         self.sandbox = sandbox
@@ -44,7 +49,7 @@ class Compiler:
         (workdir / "prog.cpp").write_text(source, encoding="utf-8")
         argv = [self.path, *self.flags, "-o", "prog", "prog.cpp"]
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "TMPDIR": str(workdir)}
-        result = self.sandbox.run(argv, COMPILE_LIMITS, workdir=workdir, env=env)
+        result = self.sandbox.run(argv, COMPILE_LIMITS, workdir=workdir, env=env, readable=self.install)
         binary = workdir / "prog"
         if result.ok and binary.is_file():
             binary.chmod(0o755)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from perfopt.sandbox.output import excerpt
+
 
 def _as_float(token: bytes) -> float | None:
     try:
@@ -11,11 +13,6 @@ def _as_float(token: bytes) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
-
-
-def _show(token: bytes) -> str:
-    text = token.decode("utf-8", "replace")
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def compare(actual: bytes, expected: bytes, float_tolerance: float | None = None) -> str | None:
@@ -32,7 +29,7 @@ def compare(actual: bytes, expected: bytes, float_tolerance: float | None = None
             fa, fb = _as_float(a), _as_float(b)
             if fa is not None and fb is not None and abs(fa - fb) <= float_tolerance * max(1.0, abs(fb)):
                 continue
-        return f"token {i + 1}: expected {_show(b)!r}, got {_show(a)!r}"
+        return f"token {i + 1}: expected {excerpt(b)}, got {excerpt(a)}"
     if len(got) != len(want):
         return f"expected {len(want)} tokens, got {len(got)}"
     return None

@@ -39,6 +39,18 @@ class Verdict:
     def speedup(self) -> float | None:
         return self.timing.speedup if self.timing else None
 
+    @property
+    def brief(self) -> str:
+        """The reason without a word of what the candidate printed: what a PR comment may show."""
+        failed = next((t for t in self.tests if not t.passed), None)
+        if failed is not None:
+            return f"test {failed.name}: {failed.verdict}"
+        if self.level is Level.COMPILE_ERROR:
+            return self.reason.splitlines()[0] if self.reason else "does not compile"
+        if self.level is Level.RUNTIME_ERROR:
+            return "failed while being timed"
+        return self.reason
+
     def to_json(self) -> dict[str, Any]:
         return {
             "level": self.level.code,

@@ -6,15 +6,26 @@
  * threads; a single exec of a tiny helper also keeps the timing overhead low.
  *
  * usage: perfopt-jail [-c CPU_S] [-m AS_BYTES] [-f FSIZE_BYTES] [-p NPROC]
- *                     [-u UID] [-n] [-P] [-d DIR] [-t TIMEFILE] -- PROG [ARGS...]
+ *                     [-u UID] [-n] [-P] [-L] [-R] [-r PATH]... [-d DIR]
+ *                     [-t TIMEFILE] -- PROG [ARGS...]
  *   -n  new network namespace (no network)
  *   -P  new PID namespace: when the program ends or is killed, every process it
  *       started dies with it (fork bombs and stray daemons included)
  *   -u  (root only) run as this unprivileged uid/gid: RLIMIT_NPROC is ignored for
  *       root, and an unprivileged uid cannot write to the user's files
  *   -L  Landlock: the program may write only beneath -d DIR (and to /dev/null),
- *       and may not open TCP connections; this is what protects the user's
- *       files when perfopt does not run as root and so has no uid to drop to
+ *       may not open TCP connections, and (Landlock ABI 6) may not signal
+ *       processes or reach abstract sockets outside the jail; this is what
+ *       protects the user's files when perfopt does not run as root and so has
+ *       no uid to drop to
+ *   -R  Landlock: the program may read and execute only beneath -d DIR and the
+ *       -r paths; the caller names the system's libraries and runtime files,
+ *       so that a candidate reads neither the expected outputs nor the user's
+ *       files, however world-readable they are
+ *   -r  with -R: a path (folder or file) the program may read and execute;
+ *       "/proc" means the jail's own /proc when -P could mount one (a fresh
+ *       proc in a private mount namespace shows only the jail's processes),
+ *       and else only /proc/self
  *   -K  with -u: kill every process of that uid, then exit (cleanup for
  *       kernels without PID namespaces)
  *   -w  wall-clock limit in seconds: on expiry the program and, with -P, its
@@ -32,12 +43,15 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -46,6 +60,7 @@
 
 #define JAIL_FAIL 125
 #define JAIL_TIMEOUT 124
+#define MAX_READS 64
 
 /* Landlock, spelled out so that old kernel headers still build the helper. */
 #ifndef __NR_landlock_create_ruleset
@@ -56,6 +71,7 @@
 struct ll_ruleset_attr {
     uint64_t handled_fs;
     uint64_t handled_net;
+    uint64_t scoped;
 };
 struct ll_path_beneath {
     uint64_t allowed;
@@ -63,12 +79,20 @@ struct ll_path_beneath {
 } __attribute__((packed));
 #define LL_CREATE_RULESET_VERSION (1U << 0)
 #define LL_RULE_PATH_BENEATH 1
+#define LL_FS_EXECUTE (1ULL << 0)
 #define LL_FS_WRITE_FILE (1ULL << 1)
+#define LL_FS_READ_FILE (1ULL << 2)
+#define LL_FS_READ_DIR (1ULL << 3)
 #define LL_FS_REMOVE_DIR (1ULL << 4)
 #define LL_FS_REMOVE_FILE (1ULL << 5)
 #define LL_FS_MAKE_ALL (0x7fULL << 6) /* char, dir, reg, sock, fifo, block, sym */
 #define LL_FS_REFER (1ULL << 13)      /* ABI 2 */
 #define LL_FS_TRUNCATE (1ULL << 14)   /* ABI 3 */
+#define LL_FS_IOCTL_DEV (1ULL << 15)  /* ABI 5 */
+/* Rights that make sense on a file, not only on a folder (add_rule refuses others). */
+#define LL_FS_FILE_RIGHTS (LL_FS_EXECUTE | LL_FS_WRITE_FILE | LL_FS_READ_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV)
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
+#define LL_SCOPE_SIGNAL (1ULL << 1)
 #define LL_NET_BIND_TCP (1ULL << 0)   /* ABI 4 */
 #define LL_NET_CONNECT_TCP (1ULL << 1)
 
@@ -93,38 +117,65 @@ struct options {
     double cpu, wall;
     long long as, fsize, nproc;
     long uid;
-    int net, pidns, killall, landlock;
+    int net, pidns, killall, landlock, confine_reads, nreads, private_proc;
     const char *dir, *timefile;
+    const char *reads[MAX_READS];
     char **argv;
 };
 
-static void allow_writes(int ruleset, const char *path, uint64_t rights) {
+/* A missing optional path (say /lib32) is skipped; the caller names only what should exist. */
+static void allow(int ruleset, const char *path, uint64_t rights, int required) {
     struct ll_path_beneath rule;
-    rule.allowed = rights;
+    struct stat st;
     rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
-    if (rule.parent_fd < 0) die(path);
+    if (rule.parent_fd < 0) {
+        if (!required && errno == ENOENT) return;
+        die(path);
+    }
+    if (fstat(rule.parent_fd, &st) != 0) die(path);
+    rule.allowed = S_ISDIR(st.st_mode) ? rights : rights & LL_FS_FILE_RIGHTS;
+    if (rule.allowed == 0) {
+        close(rule.parent_fd);
+        return;
+    }
     if (syscall(__NR_landlock_add_rule, ruleset, LL_RULE_PATH_BENEATH, &rule, 0) != 0) die("landlock_add_rule");
     close(rule.parent_fd);
 }
 
-/* Reads stay allowed (headers, libraries, the input); writes only beneath dir. */
-static void restrict_writes(const char *dir) {
+/* One Landlock domain for both confinements: writes (-L) only beneath dir, reads
+ * and execution (-R) only beneath dir and the -r paths. */
+static void confine(const struct options *o) {
+    const char *dir = o->dir ? o->dir : ".";
     long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
     if (abi < 1) die("landlock");
-    uint64_t fs = LL_FS_WRITE_FILE | LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE | LL_FS_MAKE_ALL;
-    if (abi >= 2) fs |= LL_FS_REFER;
-    if (abi >= 3) fs |= LL_FS_TRUNCATE;
-    struct ll_ruleset_attr attr = {fs, 0};
+    uint64_t write = LL_FS_WRITE_FILE | LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE | LL_FS_MAKE_ALL;
+    if (abi >= 2) write |= LL_FS_REFER;
+    if (abi >= 3) write |= LL_FS_TRUNCATE;
+    uint64_t read = LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR;
+    if (abi >= 5) read |= LL_FS_IOCTL_DEV;
+    struct ll_ruleset_attr attr = {0, 0, 0};
+    if (o->landlock) attr.handled_fs |= write;
+    if (o->confine_reads) attr.handled_fs |= read;
     size_t size = sizeof attr.handled_fs;
-    if (abi >= 4) {
+    if (o->landlock && abi >= 4) {
         /* No rule grants these: every TCP bind and connect is refused. */
         attr.handled_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+        size = offsetof(struct ll_ruleset_attr, scoped);
+    }
+    if (o->landlock && abi >= 6) {
+        /* Signals and abstract unix sockets stay inside the jail's own domain. */
+        attr.scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
         size = sizeof attr;
     }
     int ruleset = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
     if (ruleset < 0) die("landlock_create_ruleset");
-    allow_writes(ruleset, dir, fs);
-    allow_writes(ruleset, "/dev/null", LL_FS_WRITE_FILE | (abi >= 3 ? LL_FS_TRUNCATE : 0));
+    allow(ruleset, dir, attr.handled_fs, 1);
+    allow(ruleset, "/dev/null", attr.handled_fs & (LL_FS_WRITE_FILE | LL_FS_TRUNCATE | read), 1);
+    for (int i = 0; i < o->nreads; i++) {
+        const char *path = o->reads[i];
+        if (strcmp(path, "/proc") == 0 && !o->private_proc) path = "/proc/self";
+        allow(ruleset, path, attr.handled_fs & read, 0);
+    }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("no_new_privs");
     if (syscall(__NR_landlock_restrict_self, ruleset, 0) != 0) die("landlock_restrict_self");
     close(ruleset);
@@ -141,7 +192,7 @@ static void run_program(const struct options *o) {
     if (o->as > 0) set_limit(RLIMIT_AS, o->as, o->as, "RLIMIT_AS");
     if (o->fsize > 0) set_limit(RLIMIT_FSIZE, o->fsize, o->fsize, "RLIMIT_FSIZE");
     set_limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
-    if (o->landlock) restrict_writes(o->dir ? o->dir : ".");
+    if (o->landlock || o->confine_reads) confine(o);
     if (o->uid >= 0) {
         if (setgroups(0, NULL) != 0) die("setgroups");
         if (setgid((gid_t)o->uid) != 0) die("setgid");
@@ -156,6 +207,15 @@ static void run_program(const struct options *o) {
     execv(o->argv[0], o->argv);
     fprintf(stderr, "perfopt-jail: exec %s: %s\n", o->argv[0], strerror(errno));
     _exit(127);
+}
+
+/* In a new PID namespace, a proc mounted afresh lists only the jail's own
+ * processes, so that a program and its children (valgrind's traced ones
+ * included) can read their /proc entries without seeing anyone else's. */
+static int mount_private_proc(void) {
+    if (unshare(CLONE_NEWNS) != 0) return 0;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) return 0;
+    return mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0;
 }
 
 /* Runs the program as a child, reaps everything, returns the program's status. */
@@ -220,9 +280,11 @@ static void mirror_status(int status) {
 }
 
 int main(int argc, char **argv) {
-    struct options o = {0, 0, 0, 0, 0, -1, 0, 0, 0, 0, NULL, NULL, NULL};
+    struct options o;
+    memset(&o, 0, sizeof o);
+    o.uid = -1;
     int opt;
-    while ((opt = getopt(argc, argv, "+c:m:f:p:u:nPKLd:t:w:")) != -1) {
+    while ((opt = getopt(argc, argv, "+c:m:f:p:u:nPKLRr:d:t:w:")) != -1) {
         switch (opt) {
         case 'c': o.cpu = atof(optarg); break;
         case 'w': o.wall = atof(optarg); break;
@@ -234,6 +296,14 @@ int main(int argc, char **argv) {
         case 'P': o.pidns = 1; break;
         case 'K': o.killall = 1; break;
         case 'L': o.landlock = 1; break;
+        case 'R': o.confine_reads = 1; break;
+        case 'r':
+            if (o.nreads == MAX_READS) {
+                fprintf(stderr, "perfopt-jail: more than %d -r paths\n", MAX_READS);
+                return JAIL_FAIL;
+            }
+            o.reads[o.nreads++] = optarg;
+            break;
         case 'd': o.dir = optarg; break;
         case 't': o.timefile = optarg; break;
         default: fprintf(stderr, "perfopt-jail: bad usage\n"); return JAIL_FAIL;
@@ -280,6 +350,7 @@ int main(int argc, char **argv) {
         close(pipefd[0]);
         /* If the caller kills us on a wall timeout, the namespace must go too. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (o.pidns && o.confine_reads) o.private_proc = mount_private_proc();
         struct rusage ru;
         memset(&ru, 0, sizeof ru);
         long long wall_ns = 0;

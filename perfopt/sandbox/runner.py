@@ -15,6 +15,7 @@ from enum import Enum
 from pathlib import Path
 
 from perfopt.sandbox.jail import JAIL_FAIL, JAIL_TIMEOUT, Isolation, build_jail, probe
+from perfopt.sandbox.policy import named_files, system_reads
 
 #: Unprivileged uids handed out one per run, so that one run's process count
 #: and cleanup never touch another's. Far above the ranges distributions use.
@@ -88,7 +89,9 @@ class Sandbox:
     """Runs programs in the jail. One instance can serve many threads."""
 
     def __init__(self, compiler: str = "g++", cache_dir: Path | None = None) -> None:
-        self.jail = build_jail(compiler, cache_dir)
+        """``cache_dir`` holds the jail helper: the user's choice (flag, environment), never a repository's."""
+        self.helper = build_jail(compiler, cache_dir)
+        self.jail = self.helper.path
         self.isolation: Isolation = probe(self.jail)
 
     def _next_uid(self) -> int:
@@ -109,12 +112,16 @@ class Sandbox:
         workdir: Path | None = None,
         env: Mapping[str, str] | None = None,
         network: bool = False,
+        readable: Sequence[Path] = (),
     ) -> RunResult:
         """Run ``argv`` with ``stdin`` fed from a file.
 
         Without ``workdir`` the program gets a fresh empty folder, deleted after.
-        A given ``workdir`` is handed to the sandboxed uid for the run.
+        A given ``workdir`` is handed to the sandboxed uid for the run. Where
+        reads are confined, the program reads only the system's files, its
+        folder, the files ``argv`` names, and ``readable``.
         """
+        self.helper.verify()
         private = Path(tempfile.mkdtemp(prefix="perfopt-run-"))
         own_workdir = workdir is None
         work = self.make_workdir() if workdir is None else workdir
@@ -134,6 +141,10 @@ class Sandbox:
                 cmd.append("-P")
             if self.isolation.landlock:
                 cmd.append("-L")
+            if self.isolation.confined_reads:
+                cmd.append("-R")
+                reads = [*system_reads(), *named_files(argv), *(str(p) for p in readable)]
+                cmd += [f"-r{p}" for p in dict.fromkeys(reads)]
             if uid is not None:
                 cmd += ["-u", str(uid)]
             cmd += ["--", *argv]

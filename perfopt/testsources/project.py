@@ -20,6 +20,8 @@ from perfopt.reward.compiler import trim_log
 from perfopt.reward.harness import Build, Check, Harness, TestResult
 from perfopt.reward.levels import Level
 from perfopt.sandbox import Limits, Outcome, Sandbox
+from perfopt.sandbox.output import excerpt
+from perfopt.sandbox.policy import tool_prefixes
 from perfopt.timing import Invocation
 
 BUILD_LIMITS = Limits(cpu_seconds=600, wall_seconds=900, memory_bytes=8 << 30, output_bytes=1 << 30, processes=256)
@@ -65,6 +67,10 @@ class ProjectHarness(Harness):
 
         return any(fnmatch(name, pattern) for pattern in self.project.ignore)
 
+    def _tools(self) -> list[Path]:
+        """The build tools' installations (cmake, ninja) outside the system folders, readable in the sandbox."""
+        return tool_prefixes(os.environ.get("PATH", ""), [Path.home(), self.project.root])
+
     def _env(self, tree: Path) -> dict[str, str]:
         return {
             "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
@@ -79,7 +85,13 @@ class ProjectHarness(Harness):
         tree = parent / "tree"
         shutil.copytree(self.project.root, tree, symlinks=True, ignore=shutil.ignore_patterns(*self.project.ignore))
         (tree / self.relpath).write_text(source, encoding="utf-8")
-        run = self.sandbox.run(["/bin/sh", "-c", self.project.build], BUILD_LIMITS, workdir=tree, env=self._env(tree))
+        run = self.sandbox.run(
+            ["/bin/sh", "-c", self.project.build],
+            BUILD_LIMITS,
+            workdir=tree,
+            env=self._env(tree),
+            readable=self._tools(),
+        )
         log = trim_log(run.stderr or run.stdout.decode("utf-8", "replace"))
         if not run.ok:
             return Build(False, f"build command {run.reason}\n{log}", run.wall_seconds, None, parent)
@@ -88,9 +100,12 @@ class ProjectHarness(Harness):
     def check(self, build: Build) -> Check:
         assert build.artifact is not None
         tree = build.artifact
-        run = self.sandbox.run(["/bin/sh", "-c", self.project.test], self.limits, workdir=tree, env=self._env(tree))
+        run = self.sandbox.run(
+            ["/bin/sh", "-c", self.project.test], self.limits, workdir=tree, env=self._env(tree), readable=self._tools()
+        )
         output = (run.stdout.decode("utf-8", "replace") + run.stderr).strip()
-        tail = output[-500:]
+        # The suite's last line usually names the failure; an excerpt only, as for any program output.
+        tail = excerpt(output.splitlines()[-1] if output else "", 80)
         if run.ok:
             return Check(None, [TestResult("test", "project", True, "ok", "", run.wall_seconds)])
         if run.outcome is Outcome.RUNTIME_ERROR and run.signal is None:
@@ -106,5 +121,11 @@ class ProjectHarness(Harness):
         assert build.artifact is not None
         tree = build.artifact
         return [
-            Invocation(("/bin/sh", "-c", self.project.bench), workdir=tree, env=self._env(tree), limits=self.limits)
+            Invocation(
+                ("/bin/sh", "-c", self.project.bench),
+                workdir=tree,
+                env=self._env(tree),
+                limits=self.limits,
+                readable=tuple(self._tools()),
+            )
         ]

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from perfopt.errors import PerfoptError
 from perfopt.sandbox import Limits, Sandbox
+from perfopt.sandbox.output import excerpt
 from perfopt.timing.interface import Invocation, Timing, TimingError
 
 #: Programs run roughly this many times slower under cachegrind without cache simulation.
@@ -62,12 +63,14 @@ class InstructionTimer:
             )
             # valgrind reserves far more address space than the program uses.
             limits = replace(inv.limits or self.limits, memory_bytes=None).scaled(VALGRIND_SLOWDOWN)
-            result = self.sandbox.run(argv, limits, stdin=inv.stdin, workdir=outdir, env=inv.env)
+            result = self.sandbox.run(argv, limits, stdin=inv.stdin, workdir=outdir, env=inv.env, readable=inv.readable)
             if not result.ok:
-                raise TimingError(f"{inv.argv[0]}: {result.reason} under valgrind: {result.stderr.strip()[-300:]}")
+                # The program's stderr is mixed in: quote only an escaped excerpt of its end.
+                tail = excerpt(result.stderr.strip()[-80:], 80)
+                raise TimingError(f"{inv.argv[0]}: {result.reason} under valgrind: {tail}")
             files = list(outdir.glob(".perfopt-cg.*"))
             if not files:
-                raise TimingError(f"valgrind wrote no profile: {result.stderr.strip()[-200:]}")
+                raise TimingError(f"valgrind wrote no profile: {excerpt(result.stderr.strip()[-80:], 80)}")
             total = sum(_summary(f.read_text()) for f in files)
         finally:
             if own:

@@ -20,6 +20,8 @@ class Invocation:
     env: Mapping[str, str] | None = field(default=None, hash=False, compare=False)
     #: Overrides the timer's limits (project mode's bench command runs longer than one test).
     limits: Limits | None = None
+    #: More paths the program may read where reads are confined (project mode's build tools).
+    readable: tuple[Path, ...] = field(default=(), hash=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,12 @@ class WallTimer:
         total = 0.0
         for inv in invocations:
             result = self.sandbox.run(
-                inv.argv, inv.limits or self.limits, stdin=inv.stdin, workdir=inv.workdir, env=inv.env
+                inv.argv,
+                inv.limits or self.limits,
+                stdin=inv.stdin,
+                workdir=inv.workdir,
+                env=inv.env,
+                readable=inv.readable,
             )
             if not result.ok:
                 raise TimingError(f"{' '.join(inv.argv[:1])}: {result.reason} while being timed")

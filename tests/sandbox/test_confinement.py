@@ -1,0 +1,201 @@
+"""Hostile candidates that go after files rather than resources: what they may read, and which jail runs them.
+
+Each case fails on a sandbox that confines only writes, or that runs a helper
+a repository chose: the expected outputs, a world-readable file in the user's
+home and a planted jail binary are all within reach there.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from perfopt.config import Config
+from perfopt.errors import ExitCode, SandboxError
+from perfopt.formats.markdown import MarkdownFormat
+from perfopt.reward import Level, reward_model_for
+from perfopt.sandbox import Outcome, Sandbox
+from perfopt.sandbox.jail import build_jail
+from tests.commands.test_verify import assert_one_line_error, perfopt
+from tests.conftest import PREFIX_SLOW, compile_cpp, write_prefix_tests
+from tests.sandbox.test_hostile import FAST
+
+#: Prints a file's first line, or exits 3 when it cannot open it.
+READER = """
+#include <cstdio>
+int main() {{
+    FILE* f = fopen("{path}", "r");
+    if (!f) return 3;
+    char line[256] = {{0}};
+    if (fgets(line, sizeof line, f)) printf("%s", line);
+    return 0;
+}}"""
+
+
+@pytest.fixture
+def home_secret() -> Iterator[Path]:
+    """A mode-0644 file in the real home folder, as a user's notes or keys would be."""
+    path = Path.home() / f".perfopt-test-secret-{secrets.token_hex(4)}"
+    path.write_text("LEAK:home-secret\n")
+    path.chmod(0o644)
+    yield path
+    path.unlink(missing_ok=True)
+
+
+def test_a_world_readable_file_in_the_home_folder_cannot_be_read(
+    sandbox: Sandbox, world_readable_tmp: Path, home_secret: Path
+) -> None:
+    if not sandbox.isolation.confined_reads:
+        pytest.skip("this kernel has no Landlock: reads are not confined (the sandbox line says so in capitals)")
+    binary = compile_cpp(READER.format(path=home_secret), world_readable_tmp)
+    result = sandbox.run([str(binary)], FAST)
+    assert result.outcome is Outcome.RUNTIME_ERROR and result.exit_code == 3, result
+    assert b"LEAK" not in result.stdout
+
+
+def test_system_files_and_its_own_folder_stay_readable(sandbox: Sandbox, world_readable_tmp: Path) -> None:
+    """Confinement must not break ordinary programs: the loader, locale data, /proc/self, /dev/urandom."""
+    source = """
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <random>
+int main() {
+    std::ofstream("scratch.txt") << "mine\\n";
+    std::ifstream own("scratch.txt"), maps("/proc/self/maps"), zoneinfo("/usr/share/zoneinfo/UTC");
+    std::random_device rd;
+    std::string line;
+    std::getline(own, line);
+    std::cout << line << ' ' << bool(maps) << ' ' << (rd() >= 0) << '\\n';
+}"""
+    binary = compile_cpp(source, world_readable_tmp)
+    result = sandbox.run([str(binary)], FAST)
+    assert result.ok, result
+    assert result.stdout == b"mine 1 1\n"
+
+
+def test_a_candidate_that_reads_the_expected_outputs_is_not_certified(tmp_path: Path, sandbox: Sandbox) -> None:
+    """The reward hack of issue 13: find the input equal to stdin, print the matching output.K.txt."""
+    if not sandbox.isolation.confined_reads:
+        pytest.skip("this kernel has no Landlock: reads are not confined (the sandbox line says so in capitals)")
+    tests = write_prefix_tests(tmp_path / "slow.tests", n=3000)
+    target = tmp_path / "slow.cpp"
+    target.write_text(PREFIX_SLOW)
+    cheat = f"""
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+int main() {{
+    std::string in((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    for (int k = 1; k <= 9; k++) {{
+        std::ifstream i("{tests}/input." + std::to_string(k) + ".txt");
+        if (!i) continue;
+        std::stringstream s; s << i.rdbuf();
+        if (s.str() != in) continue;
+        std::ifstream o("{tests}/output." + std::to_string(k) + ".txt");
+        std::cout << o.rdbuf();
+        return 0;
+    }}
+    std::cout << "blocked";
+}}"""
+    model = reward_model_for(Config(cache=False, timer="instructions"), target, sandbox)
+    try:
+        verdict = model.verify(PREFIX_SLOW, cheat)
+    finally:
+        model.close()
+    # It ran, found no test file it could open, and printed its fallback.
+    assert verdict.level is Level.WRONG_ANSWER, verdict.reason
+    assert "got 'blocked'" in verdict.reason
+    from perfopt.commands.suggest import Suggestion
+    from perfopt.generation.interface import Candidate
+    from perfopt.selection import Outcome as Candidacy
+    from perfopt.selection import count
+
+    outcome = Candidacy(Candidate("cheat", cheat))
+    outcome.verdict = verdict
+    report = Suggestion(target, PREFIX_SLOW, [outcome], None, count([outcome]), "files", "t", "s", "i", 1.1)
+    # The verdict quotes a short escaped excerpt of the output; a PR comment quotes none of it.
+    comment = MarkdownFormat().render(report).stdout
+    assert "test 1: wrong answer" in comment and "blocked" not in comment
+
+
+def test_a_repository_cannot_choose_the_sandbox_helper(tmp_path: Path) -> None:
+    """perfopt.toml's cache_dir plus a planted somedir/jail/perfopt-jail-<digest>: refused, never run."""
+    (tmp_path / ".git").mkdir()
+    write_prefix_tests(tmp_path / "slow.tests", n=0)
+    (tmp_path / "slow.cpp").write_text(PREFIX_SLOW)
+    (tmp_path / "perfopt.toml").write_text('cache_dir = "somedir"\n')
+    marker = tmp_path / "planted-jail-ran"
+    planted = build_jail(cache_dir=tmp_path / "real").path.name
+    jail_dir = tmp_path / "somedir" / "jail"
+    jail_dir.mkdir(parents=True)
+    fake = jail_dir / planted
+    fake.write_text(f"#!/bin/sh\ntouch {marker}\nshift $#\nexit 0\n")
+    fake.chmod(0o755)
+    proc = perfopt("verify", "slow.cpp", "slow.cpp", "--no-cache", cwd=tmp_path)
+    assert_one_line_error(proc, ExitCode.CONFIG, "cache_dir cannot be set in repository config")
+    assert not marker.exists()
+
+
+def test_a_tampered_helper_is_rebuilt_and_a_changed_one_refused(tmp_path: Path, world_readable_tmp: Path) -> None:
+    cache = tmp_path / "cache"
+    jail = build_jail(cache_dir=cache)
+    marker = tmp_path / "tampered-jail-ran"
+    trojan = f"#!/bin/sh\ntouch {marker}\nexit 0\n"
+    # Tampered between runs: the next perfopt process finds the hash wrong and builds afresh.
+    jail.path.write_text(trojan)
+    import perfopt.sandbox.jail as jail_module
+
+    jail_module._built.clear()
+    sandbox = Sandbox("g++", cache)
+    assert sandbox.run(["/bin/true"], FAST).ok
+    assert not marker.exists()
+    assert jail.path.read_bytes() != trojan.encode()
+    # Tampered while a process holds the helper: that process refuses to run it.
+    sandbox.jail.write_text(trojan)
+    with pytest.raises(SandboxError, match="changed on disk"):
+        sandbox.run(["/bin/true"], FAST)
+    assert not marker.exists()
+
+
+def test_the_helper_lives_in_a_private_folder(tmp_path: Path) -> None:
+    jail = build_jail(cache_dir=tmp_path / "cache")
+    mode = jail.path.parent.stat().st_mode
+    assert stat.S_IMODE(mode) == 0o700
+    assert jail.path.parent.stat().st_uid == os.geteuid()
+
+
+def test_proc_shows_the_jail_and_nothing_else(sandbox: Sandbox, world_readable_tmp: Path) -> None:
+    """Other processes' command lines can hold secrets (tokens passed as flags); a candidate sees none."""
+    if not sandbox.isolation.confined_reads:
+        pytest.skip("this kernel has no Landlock: reads are not confined (the sandbox line says so in capitals)")
+    source = f"""
+#include <cstdio>
+#include <dirent.h>
+#include <cctype>
+int main() {{
+    int pids = 0;
+    if (DIR* d = opendir("/proc")) {{
+        while (dirent* e = readdir(d)) pids += isdigit((unsigned char)e->d_name[0]) != 0;
+        closedir(d);
+    }}
+    FILE* f = fopen("/proc/{os.getpid()}/cmdline", "r");
+    char buf[64] = {{0}};
+    if (f && fread(buf, 1, sizeof buf - 1, f) > 0 && buf[0]) {{ printf("LEAK:%s\\n", buf); return 0; }}
+    printf("%d\\n", pids);
+    FILE* self = fopen("/proc/self/status", "r");
+    return self ? 0 : 4;
+}}"""
+    binary = compile_cpp(source, world_readable_tmp)
+    result = sandbox.run([str(binary)], FAST)
+    assert result.ok, result
+    assert b"LEAK" not in result.stdout
+    # With a private proc: the jail's init and the program; with /proc/self only: none listed.
+    assert int(result.stdout) <= 2
