@@ -7,10 +7,11 @@ home and a planted jail binary are all within reach there.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import stat
-from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -38,13 +39,16 @@ int main() {{
 
 
 @pytest.fixture
-def home_secret() -> Iterator[Path]:
-    """A mode-0644 file in the real home folder, as a user's notes or keys would be."""
-    path = Path.home() / f".perfopt-test-secret-{secrets.token_hex(4)}"
+def home_secret(world_readable_tmp: Path) -> Path:
+    """A mode-0644 file in a mode-0755 home, as on most distributions: any uid may read it."""
+    home = world_readable_tmp / "home" / "dev"
+    home.mkdir(parents=True)
+    for folder in (home.parent, home):
+        folder.chmod(0o755)
+    path = home / f"notes-{secrets.token_hex(4)}.txt"
     path.write_text("LEAK:home-secret\n")
     path.chmod(0o644)
-    yield path
-    path.unlink(missing_ok=True)
+    return path
 
 
 def test_a_world_readable_file_in_the_home_folder_cannot_be_read(
@@ -79,11 +83,20 @@ int main() {
     assert result.stdout == b"mine 1 1\n"
 
 
-def test_a_candidate_that_reads_the_expected_outputs_is_not_certified(tmp_path: Path, sandbox: Sandbox) -> None:
-    """The reward hack of issue 13: find the input equal to stdin, print the matching output.K.txt."""
+def test_a_candidate_that_reads_the_expected_outputs_is_not_certified(
+    world_readable_tmp: Path, sandbox: Sandbox
+) -> None:
+    """The reward hack of issue 13: find the input equal to stdin, print the matching output.K.txt.
+
+    The test folder is world-readable, as in any checkout: only read confinement stops it.
+    """
+    tmp_path = world_readable_tmp
     if not sandbox.isolation.confined_reads:
         pytest.skip("this kernel has no Landlock: reads are not confined (the sandbox line says so in capitals)")
     tests = write_prefix_tests(tmp_path / "slow.tests", n=3000)
+    tests.chmod(0o755)
+    for f in tests.iterdir():
+        f.chmod(0o644)
     target = tmp_path / "slow.cpp"
     target.write_text(PREFIX_SLOW)
     cheat = f"""
@@ -133,7 +146,8 @@ def test_a_repository_cannot_choose_the_sandbox_helper(tmp_path: Path) -> None:
     (tmp_path / "slow.cpp").write_text(PREFIX_SLOW)
     (tmp_path / "perfopt.toml").write_text('cache_dir = "somedir"\n')
     marker = tmp_path / "planted-jail-ran"
-    planted = build_jail(cache_dir=tmp_path / "real").path.name
+    digest = hashlib.sha256(resources.files("perfopt.sandbox").joinpath("jail.c").read_bytes()).hexdigest()[:16]
+    planted = f"perfopt-jail-{digest}"
     jail_dir = tmp_path / "somedir" / "jail"
     jail_dir.mkdir(parents=True)
     fake = jail_dir / planted
