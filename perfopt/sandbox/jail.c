@@ -6,7 +6,7 @@
  * threads; a single exec of a tiny helper also keeps the timing overhead low.
  *
  * usage: perfopt-jail [-c CPU_S] [-m AS_BYTES] [-f FSIZE_BYTES] [-p NPROC]
- *                     [-u UID] [-n] [-P] [-L] [-R] [-r PATH]... [-d DIR]
+ *                     [-u UID] [-n] [-P] [-L] [-R] [-r PATH]... [-M ROOT] [-d DIR]
  *                     [-t TIMEFILE] -- PROG [ARGS...]
  *   -n  new network namespace (no network)
  *   -P  new PID namespace: when the program ends or is killed, every process it
@@ -26,6 +26,10 @@
  *       "/proc" means the jail's own /proc when -P could mount one (a fresh
  *       proc in a private mount namespace shows only the jail's processes),
  *       and else only /proc/self
+ *   -M  with -r: for kernels without Landlock, a private view instead: ROOT
+ *       (an empty folder) becomes the program's root, holding read-only bind
+ *       mounts of the -r paths, the -d folder read-write, /dev/null and, with
+ *       -P, a fresh /proc; nothing else of the file system exists for it
  *   -K  with -u: kill every process of that uid, then exit (cleanup for
  *       kernels without PID namespaces)
  *   -w  wall-clock limit in seconds: on expiry the program and, with -P, its
@@ -40,6 +44,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
@@ -51,6 +56,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -118,7 +124,7 @@ struct options {
     long long as, fsize, nproc;
     long uid;
     int net, pidns, killall, landlock, confine_reads, nreads, private_proc;
-    const char *dir, *timefile;
+    const char *dir, *timefile, *view;
     const char *reads[MAX_READS];
     char **argv;
 };
@@ -218,6 +224,118 @@ static int mount_private_proc(void) {
     return mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0;
 }
 
+/* mkdir -p, for paths beneath the view's own tmpfs only (never through a bind mount). */
+static void make_dirs(const char *path) {
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) die("path too long");
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) die(buf);
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST) die(buf);
+}
+
+static int beneath(const char *path, const char *folder) {
+    size_t n = strlen(folder);
+    return strncmp(path, folder, n) == 0 && (path[n] == '/' || path[n] == 0 || strcmp(folder, "/") == 0);
+}
+
+/* Bind the real path `real` at root+real, read-only unless `writable`. */
+static void bind_at(const char *root, const char *real, int writable) {
+    char dest[PATH_MAX], parent[PATH_MAX];
+    struct stat st;
+    if (stat(real, &st) != 0) die(real);
+    if (snprintf(dest, sizeof dest, "%s%s", root, real) >= (int)sizeof dest) die("path too long");
+    snprintf(parent, sizeof parent, "%s", dest);
+    *strrchr(parent, '/') = 0;
+    make_dirs(parent);
+    if (S_ISDIR(st.st_mode)) {
+        make_dirs(dest);
+    } else {
+        int fd = open(dest, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) die(dest);
+        close(fd);
+    }
+    if (mount(real, dest, NULL, MS_BIND | MS_REC, NULL) != 0) die(real);
+    if (writable) return;
+    /* A remount must keep the flags the original mount has locked (nosuid, nodev, noexec). */
+    struct statvfs vfs;
+    unsigned long keep = 0;
+    if (statvfs(dest, &vfs) == 0) {
+        if (vfs.f_flag & ST_NOSUID) keep |= MS_NOSUID;
+        if (vfs.f_flag & ST_NODEV) keep |= MS_NODEV;
+        if (vfs.f_flag & ST_NOEXEC) keep |= MS_NOEXEC;
+    }
+    if (mount(NULL, dest, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) != 0) die(real);
+}
+
+/* -M: the program's whole file system is a tmpfs holding bind mounts of what it may use. */
+static void private_view(struct options *o) {
+    const char *root = o->view;
+    char bound[MAX_READS + 2][PATH_MAX];
+    int nbound = 0;
+    if (unshare(CLONE_NEWNS) != 0) die("unshare(mount)");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("mount private");
+    if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") != 0) die("mount tmpfs");
+    /* Bind real paths only, parents before children, and skip what a bind already shows:
+     * creating a folder inside a bind mount would create it on the real file system. */
+    const char *wanted[MAX_READS + 2];
+    int nwanted = 0;
+    wanted[nwanted++] = o->dir ? o->dir : ".";
+    wanted[nwanted++] = "/dev/null";
+    for (int i = 0; i < o->nreads; i++)
+        if (strcmp(o->reads[i], "/proc") != 0) wanted[nwanted++] = o->reads[i];
+    char real[MAX_READS + 2][PATH_MAX];
+    int ok[MAX_READS + 2];
+    for (int i = 0; i < nwanted; i++) ok[i] = realpath(wanted[i], real[i]) != NULL;
+    if (!ok[0]) die("realpath(-d)");
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < nwanted; i++) {
+            if (!ok[i] || (pass == 0) != (i == 0)) continue;
+            int shown = 0;
+            for (int j = 0; j < nbound; j++) shown |= beneath(real[i], bound[j]);
+            /* The work folder is bound first, read-write; the rest read-only. */
+            if (shown) continue;
+            bind_at(root, real[i], i <= 1);
+            snprintf(bound[nbound++], PATH_MAX, "%s", real[i]);
+        }
+    }
+    /* Recreate the symlinks the -r paths are (/lib -> usr/lib, /etc/localtime), where the
+     * link's folder is a plain folder of the view (never inside a bind mount). */
+    for (int i = 2; i < nwanted; i++) {
+        char parent[PATH_MAX], rparent[PATH_MAX], dest[PATH_MAX], target[PATH_MAX];
+        struct stat st;
+        if (!ok[i] || strcmp(wanted[i], real[i]) == 0 || lstat(wanted[i], &st) != 0 || !S_ISLNK(st.st_mode)) continue;
+        snprintf(parent, sizeof parent, "%s", wanted[i]);
+        *strrchr(parent, '/') = 0;
+        if (parent[0] == 0) snprintf(parent, sizeof parent, "/");
+        if (!realpath(parent, rparent) || strcmp(parent, rparent) != 0) continue;
+        int inside = 0;
+        for (int j = 0; j < nbound; j++) inside |= beneath(parent, bound[j]);
+        if (inside) continue;
+        ssize_t n = readlink(wanted[i], target, sizeof target - 1);
+        if (n < 0) continue;
+        target[n] = 0;
+        if (strcmp(parent, "/") != 0) {
+            snprintf(dest, sizeof dest, "%s%s", root, parent);
+            make_dirs(dest);
+        }
+        snprintf(dest, sizeof dest, "%s%s", root, wanted[i]);
+        if (symlink(target, dest) != 0 && errno != EEXIST) die(dest);
+    }
+    if (o->pidns) {
+        char proc[PATH_MAX];
+        snprintf(proc, sizeof proc, "%s/proc", root);
+        make_dirs(proc);
+        if (mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) die("mount proc");
+    }
+    if (mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=0755") != 0) die("remount view");
+    if (chroot(root) != 0) die("chroot");
+    if (chdir(real[0]) != 0) die("chdir");
+}
+
 /* Runs the program as a child, reaps everything, returns the program's status. */
 static int supervise(const struct options *o, struct rusage *ru, long long *wall_ns) {
     struct timespec t0, t1;
@@ -247,14 +365,13 @@ static int supervise(const struct options *o, struct rusage *ru, long long *wall
     return status;
 }
 
-static void report_time(const struct options *o, const struct rusage *ru, long long wall_ns) {
-    if (!o->timefile) return;
-    FILE *f = fopen(o->timefile, "w");
-    if (!f) return;
+/* The time file is opened before a private view (-M) hides the caller's folders. */
+static void report_time(int fd, const struct rusage *ru, long long wall_ns) {
+    if (fd < 0) return;
     long long user = (long long)ru->ru_utime.tv_sec * 1000000LL + ru->ru_utime.tv_usec;
     long long sys = (long long)ru->ru_stime.tv_sec * 1000000LL + ru->ru_stime.tv_usec;
-    fprintf(f, "%lld %lld %lld %ld\n", wall_ns, user, sys, ru->ru_maxrss);
-    fclose(f);
+    dprintf(fd, "%lld %lld %lld %ld\n", wall_ns, user, sys, ru->ru_maxrss);
+    close(fd);
 }
 
 static volatile sig_atomic_t alarm_fired = 0;
@@ -284,7 +401,7 @@ int main(int argc, char **argv) {
     memset(&o, 0, sizeof o);
     o.uid = -1;
     int opt;
-    while ((opt = getopt(argc, argv, "+c:m:f:p:u:nPKLRr:d:t:w:")) != -1) {
+    while ((opt = getopt(argc, argv, "+c:m:f:p:u:nPKLRr:M:d:t:w:")) != -1) {
         switch (opt) {
         case 'c': o.cpu = atof(optarg); break;
         case 'w': o.wall = atof(optarg); break;
@@ -297,6 +414,7 @@ int main(int argc, char **argv) {
         case 'K': o.killall = 1; break;
         case 'L': o.landlock = 1; break;
         case 'R': o.confine_reads = 1; break;
+        case 'M': o.view = optarg; break;
         case 'r':
             if (o.nreads == MAX_READS) {
                 fprintf(stderr, "perfopt-jail: more than %d -r paths\n", MAX_READS);
@@ -350,12 +468,18 @@ int main(int argc, char **argv) {
         close(pipefd[0]);
         /* If the caller kills us on a wall timeout, the namespace must go too. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (o.pidns && o.confine_reads) o.private_proc = mount_private_proc();
+        int timefd = o.timefile ? open(o.timefile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+        if (o.view) {
+            /* Set up here, before the clock starts: timings never include it. */
+            private_view(&o);
+        } else if (o.pidns && o.confine_reads) {
+            o.private_proc = mount_private_proc();
+        }
         struct rusage ru;
         memset(&ru, 0, sizeof ru);
         long long wall_ns = 0;
         int status = supervise(&o, &ru, &wall_ns);
-        report_time(&o, &ru, wall_ns);
+        report_time(timefd, &ru, wall_ns);
         if (write(pipefd[1], &status, sizeof status) != sizeof status) _exit(JAIL_FAIL);
         _exit(0);
     }

@@ -39,6 +39,8 @@ class Isolation:
     landlock: bool = False
     #: Landlock: reads only of the system's files (policy.SYSTEM_READS) and the run's folder.
     confined_reads: bool = False
+    #: Without Landlock: the same reads, by a private mount namespace showing only those files.
+    private_view: bool = False
 
     @property
     def protects_files(self) -> bool:
@@ -55,6 +57,8 @@ class Isolation:
             parts.append("writes confined by Landlock")
         if self.confined_reads:
             parts.append("reads confined to system files by Landlock")
+        elif self.private_view:
+            parts.append("reads confined to system files by a private mount namespace (no Landlock)")
         else:
             parts.append("READS NOT CONFINED (no Landlock): a candidate can read any file your user can")
         if not self.protects_files:
@@ -171,8 +175,14 @@ def _compile(source: bytes, digest: str, folder: Path, cxx: str) -> JailBinary:
 
 
 def _works(jail: Path, *flags: str) -> bool:
+    """Whether the jail runs /bin/true with ``flags``; "{view}" stands for an empty folder."""
     with tempfile.TemporaryDirectory(prefix="perfopt-probe-") as folder:
-        argv = [str(jail), "-d", folder, *flags, "--", "/bin/true"]
+        view = Path(folder) / "view"
+        view.mkdir()
+        work = Path(folder) / "work"
+        work.mkdir()
+        args = [f.replace("{view}", str(view)) for f in flags]
+        argv = [str(jail), "-d", str(work), *args, "--", "/bin/true"]
         return subprocess.run(argv, capture_output=True).returncode == 0
 
 
@@ -184,13 +194,15 @@ def probe(jail: Path) -> Isolation:
     if not _works(jail):
         proc = subprocess.run([str(jail), "--", "/bin/true"], capture_output=True, text=True)
         raise SandboxError(f"the sandbox helper cannot run programs here: {proc.stderr.strip()[:300]}")
+    reads = [f"-r{p}" for p in system_reads()]
     # 65534 is "nobody"; the probe only needs some unprivileged uid.
     iso = Isolation(
         network=_works(jail, "-n"),
         pid_namespace=_works(jail, "-P"),
         drop_uid=os.geteuid() == 0 and _works(jail, "-u", "65534"),
         landlock=_works(jail, "-L"),
-        confined_reads=_works(jail, "-R", *(f"-r{p}" for p in system_reads())),
+        confined_reads=_works(jail, "-R", *reads),
+        private_view=_works(jail, "-P", "-M", "{view}", *reads) or _works(jail, "-M", "{view}", *reads),
     )
     with _lock:
         _isolation[jail] = iso

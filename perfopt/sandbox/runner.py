@@ -141,9 +141,14 @@ class Sandbox:
                 cmd.append("-P")
             if self.isolation.landlock:
                 cmd.append("-L")
+            reads = [*system_reads(), *named_files(argv), *(str(p) for p in readable)]
             if self.isolation.confined_reads:
                 cmd.append("-R")
-                reads = [*system_reads(), *named_files(argv), *(str(p) for p in readable)]
+            elif self.isolation.private_view:
+                view = private / "view"
+                view.mkdir()
+                cmd += ["-M", str(view)]
+            if self.isolation.confined_reads or self.isolation.private_view:
                 cmd += [f"-r{p}" for p in dict.fromkeys(reads)]
             if uid is not None:
                 cmd += ["-u", str(uid)]

@@ -24,7 +24,23 @@ from perfopt.sandbox import Outcome, Sandbox
 from perfopt.sandbox.jail import build_jail
 from tests.commands.test_verify import assert_one_line_error, perfopt
 from tests.conftest import PREFIX_SLOW, compile_cpp, write_prefix_tests
-from tests.sandbox.test_hostile import FAST
+from tests.sandbox.test_hostile import FAST, only
+
+#: The two ways reads are confined: Landlock where the kernel has it, else a private
+#: mount namespace; each is tested alone, as the kernel of some user will offer only one.
+MECHANISMS = {
+    "Landlock": {"private_view": False},
+    "mount namespace": {"confined_reads": False},
+}
+
+
+@pytest.fixture(params=MECHANISMS)
+def confined(request: pytest.FixtureRequest, sandbox: Sandbox) -> Sandbox:
+    weaker = only(sandbox, **MECHANISMS[request.param])
+    if not (weaker.isolation.confined_reads or weaker.isolation.private_view):
+        pytest.skip(f"{request.param}: not available on this machine (the sandbox line says so in capitals)")
+    return weaker
+
 
 #: Prints a file's first line, or exits 3 when it cannot open it.
 READER = """
@@ -52,17 +68,15 @@ def home_secret(world_readable_tmp: Path) -> Path:
 
 
 def test_a_world_readable_file_in_the_home_folder_cannot_be_read(
-    sandbox: Sandbox, world_readable_tmp: Path, home_secret: Path
+    confined: Sandbox, world_readable_tmp: Path, home_secret: Path
 ) -> None:
-    if not sandbox.isolation.confined_reads:
-        pytest.skip("this kernel has no Landlock: reads are not confined (the sandbox line says so in capitals)")
     binary = compile_cpp(READER.format(path=home_secret), world_readable_tmp)
-    result = sandbox.run([str(binary)], FAST)
+    result = confined.run([str(binary)], FAST)
     assert result.outcome is Outcome.RUNTIME_ERROR and result.exit_code == 3, result
     assert b"LEAK" not in result.stdout
 
 
-def test_system_files_and_its_own_folder_stay_readable(sandbox: Sandbox, world_readable_tmp: Path) -> None:
+def test_system_files_and_its_own_folder_stay_readable(confined: Sandbox, world_readable_tmp: Path) -> None:
     """Confinement must not break ordinary programs: the loader, locale data, /proc/self, /dev/urandom."""
     source = """
 #include <cstdio>
@@ -78,21 +92,19 @@ int main() {
     std::cout << line << ' ' << bool(maps) << ' ' << (rd() >= 0) << '\\n';
 }"""
     binary = compile_cpp(source, world_readable_tmp)
-    result = sandbox.run([str(binary)], FAST)
+    result = confined.run([str(binary)], FAST)
     assert result.ok, result
     assert result.stdout == b"mine 1 1\n"
 
 
 def test_a_candidate_that_reads_the_expected_outputs_is_not_certified(
-    world_readable_tmp: Path, sandbox: Sandbox
+    world_readable_tmp: Path, confined: Sandbox
 ) -> None:
     """The reward hack of issue 13: find the input equal to stdin, print the matching output.K.txt.
 
     The test folder is world-readable, as in any checkout: only read confinement stops it.
     """
     tmp_path = world_readable_tmp
-    if not sandbox.isolation.confined_reads:
-        pytest.skip("this kernel has no Landlock: reads are not confined (the sandbox line says so in capitals)")
     tests = write_prefix_tests(tmp_path / "slow.tests", n=3000)
     tests.chmod(0o755)
     for f in tests.iterdir():
@@ -118,7 +130,7 @@ int main() {{
     }}
     std::cout << "blocked";
 }}"""
-    model = reward_model_for(Config(cache=False, timer="instructions"), target, sandbox)
+    model = reward_model_for(Config(cache=False, timer="instructions"), target, confined)
     try:
         verdict = model.verify(PREFIX_SLOW, cheat)
     finally:
@@ -186,10 +198,8 @@ def test_the_helper_lives_in_a_private_folder(tmp_path: Path) -> None:
     assert jail.path.parent.stat().st_uid == os.geteuid()
 
 
-def test_proc_shows_the_jail_and_nothing_else(sandbox: Sandbox, world_readable_tmp: Path) -> None:
+def test_proc_shows_the_jail_and_nothing_else(confined: Sandbox, world_readable_tmp: Path) -> None:
     """Other processes' command lines can hold secrets (tokens passed as flags); a candidate sees none."""
-    if not sandbox.isolation.confined_reads:
-        pytest.skip("this kernel has no Landlock: reads are not confined (the sandbox line says so in capitals)")
     source = f"""
 #include <cstdio>
 #include <dirent.h>
@@ -208,8 +218,14 @@ int main() {{
     return self ? 0 : 4;
 }}"""
     binary = compile_cpp(source, world_readable_tmp)
-    result = sandbox.run([str(binary)], FAST)
+    result = confined.run([str(binary)], FAST)
     assert result.ok, result
     assert b"LEAK" not in result.stdout
     # With a private proc: the jail's init and the program; with /proc/self only: none listed.
     assert int(result.stdout) <= 2
+
+
+def test_the_sandbox_line_says_in_capitals_when_reads_are_not_confined(sandbox: Sandbox) -> None:
+    bare = only(sandbox, confined_reads=False, private_view=False).isolation.describe()
+    assert "READS NOT CONFINED" in bare
+    assert "READS NOT CONFINED" not in only(sandbox, confined_reads=False, private_view=True).isolation.describe()
