@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -105,12 +106,14 @@ class IOHarness(Harness):
         self.limits = limits
         self.float_tolerance = float_tolerance
         # Inputs live in files so that each run's stdin is a plain file, as on a judge.
-        self.inputs_dir = sandbox.make_workdir("perfopt-tests-")
+        # perfopt opens each one and hands the program the open file as stdin, so the
+        # folder stays private (0700): no sandboxed program, nor another user, reads it.
+        self.inputs_dir = Path(tempfile.mkdtemp(prefix="perfopt-tests-"))
         self.input_files = []
         for i, case in enumerate(self.cases):
             path = self.inputs_dir / f"{i}.in"
             path.write_bytes(case.input)
-            path.chmod(0o644)
+            path.chmod(0o600)
             self.input_files.append(path)
 
     def describe(self) -> str:
