@@ -44,20 +44,32 @@ def replace_source(path: Path, new_text: str, expected: str) -> Path:
     current = path.read_bytes()
     if current != expected.encode("utf-8"):
         raise BadInputError(f"{path}: changed while perfopt was working; not applied (run it again)")
+    mode = path.stat().st_mode
+    if not mode & 0o222:
+        # A rename would replace it all the same; read-only says the user does not want it edited.
+        raise BadInputError(f"{path}: read-only file; not applied")
     backup = path.with_name(path.name + ".perfopt-backup")
-    _write_durably(backup, current, path.stat().st_mode)
-    _write_durably(path, new_text.encode("utf-8"), path.stat().st_mode)
+    try:
+        _write_durably(backup, current, mode)
+        _write_durably(path, new_text.encode("utf-8"), mode)
+    except OSError as e:
+        # Its folder is read-only, not ours, or full: the file itself was never touched.
+        raise BadInputError(f"{path}: cannot write it: {e.strerror or e}; not applied") from None
     return backup
 
 
 def _write_durably(path: Path, data: bytes, mode: int) -> None:
     tmp = path.with_name(f".{path.name}.perfopt-tmp-{os.getpid()}")
+    created = False
     try:
         with tmp.open("wb") as f:
+            created = True
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         tmp.chmod(mode & 0o7777)
         os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        # Only a file this call made: unlinking a missing one in a read-only folder fails, hiding the real error.
+        if created:
+            tmp.unlink(missing_ok=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,18 +13,15 @@ from perfopt.cachedir import ENV, cache_root, private_folder
 from perfopt.errors import ExitCode
 from tests.commands.test_verify import assert_one_line_error, perfopt
 from tests.conftest import PREFIX_FAST, PREFIX_SLOW, write_prefix_tests
+from tests.readonly import read_only
 
 
 @pytest.fixture
 def read_only_dir(tmp_path: Path) -> Iterator[Path]:
-    """A real read-only file system (as root, chmod alone would not stop a write)."""
     folder = tmp_path / "ro"
     folder.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a read-only tmpfs here: {done.stderr.decode().strip()}")
-    yield folder
-    subprocess.run(["umount", str(folder)], check=False)
+    with read_only(folder):
+        yield folder
 
 
 def test_the_user_chooses_the_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

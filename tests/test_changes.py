@@ -57,3 +57,80 @@ def test_outside_a_repository(tmp_path: Path) -> None:
 def test_hunk_ranges_of_a_suggestion() -> None:
     diff = "--- a/x.cpp\n+++ b/x.cpp\n@@ -3,2 +3,2 @@\n-a\n-b\n+c\n+d\n@@ -9,0 +10 @@\n+e\n"
     assert changes.hunk_ranges(diff) == [(3, 4), (9, 9)]
+
+
+#: Names git quotes unless asked with -z: a space, non-ASCII letters, a newline.
+SPACED = "dir x/café ü.cpp"
+NEWLINE = "new\nline.cpp"
+TEN = "".join(f"int v{i} = {i};\n" for i in range(10))
+
+
+def names(repo: Path, paths: set[Path] | list[changes.ChangedFile]) -> set[str]:
+    return {(p if isinstance(p, Path) else p.path).relative_to(repo.resolve()).as_posix() for p in paths}
+
+
+def odd_names_repo(tmp_path: Path) -> Path:
+    """Committed: SPACED, NEWLINE and ``gone ü.cpp``; staged: an edit, a rename with an edit, a deletion, a new file."""
+    repo = make_repo(tmp_path / "r")
+    (repo / "dir x").mkdir()
+    (repo / SPACED).write_text(TEN)
+    (repo / NEWLINE).write_text(TEN)
+    (repo / "gone ü.cpp").write_text(TEN)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "odd names")
+    (repo / SPACED).write_text(TEN.replace("v1 = 1", "v1 = 11"))
+    git(repo, "mv", NEWLINE, "moved\ntoo é.cpp")
+    (repo / "moved\ntoo é.cpp").write_text(TEN + "int added;\n")
+    git(repo, "rm", "-q", "gone ü.cpp")
+    (repo / "new é.cpp").write_text("int main() {}\n")
+    git(repo, "add", "-A")
+    return repo
+
+
+def test_odd_names_are_staged_with_their_lines(tmp_path: Path) -> None:
+    repo = odd_names_repo(tmp_path)
+    found = {c.path.relative_to(repo).as_posix(): c.lines for c in changes.staged(repo)}
+    assert found == {SPACED: [(2, 2)], "moved\ntoo é.cpp": [(11, 11)], "new é.cpp": [(1, 1)]}
+    assert changes.unstaged(repo) == set()
+
+
+def test_unstaged_work_on_odd_names_renames_and_deletions_is_seen(tmp_path: Path) -> None:
+    repo = odd_names_repo(tmp_path)
+    before = changes.staged(repo)
+    (repo / SPACED).write_text(TEN + "// unstaged\n")
+    (repo / "moved\ntoo é.cpp").write_text(TEN + "// the renamed file, edited again\n")
+    (repo / "new é.cpp").unlink()  # staged, then deleted in the working tree
+    assert names(repo, changes.unstaged(repo)) == {SPACED, "moved\ntoo é.cpp", "new é.cpp"}
+    assert changes.staged(repo) == before  # the index is what counts as staged
+
+
+def test_a_staged_file_renamed_again_in_the_working_tree_keeps_its_name_in_unstaged(tmp_path: Path) -> None:
+    repo = odd_names_repo(tmp_path)
+    # Renamed in the working tree and announced with add -N: git would pair the two as a rename.
+    (repo / SPACED).rename(repo / "dir x" / "elsewhere é.cpp")
+    git(repo, "add", "-N", "dir x/elsewhere é.cpp")
+    assert SPACED in names(repo, changes.unstaged(repo))
+
+
+def test_named_files_git_does_not_track(tmp_path: Path) -> None:
+    repo = odd_names_repo(tmp_path)
+    (repo / "dir x" / "scratch ü.cpp").write_text("int main() {}\n")
+    (tmp_path / "outside.cpp").write_text("int main() {}\n")
+    (repo / "moved\ntoo é.cpp").unlink()  # still in the index: tracked, and unstaged() has it
+    named = [repo / "dir x" / "scratch ü.cpp", tmp_path / "outside.cpp", repo / SPACED, repo / "moved\ntoo é.cpp"]
+    assert changes.untracked(repo, named) == {named[0].resolve(), named[1].resolve()}
+    assert changes.untracked(repo, []) == set()
+
+
+def test_a_prs_odd_names(tmp_path: Path) -> None:
+    repo = odd_names_repo(tmp_path)
+    git(repo, "commit", "-q", "-m", "odd")
+    found = {c.path.relative_to(repo).as_posix(): c.lines for c in changes.between(repo, "HEAD~1", "HEAD")}
+    assert found == {SPACED: [(2, 2)], "moved\ntoo é.cpp": [(11, 11)], "new é.cpp": [(1, 1)]}
+
+
+def test_hunk_ranges_whatever_the_name() -> None:
+    from perfopt.diff import unified
+
+    for name in (SPACED, NEWLINE, 'q"uote\\.cpp', "@@ -1 +1 @@\n@@ -7 +7 @@.cpp"):
+        assert changes.hunk_ranges(unified("a\nb\nc\n", "a\nB\nc\nd\n", name, context=0)) == [(2, 2), (3, 3)]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PREFIX_SLOW
+from tests.generation.tiny import tiny_model
 from tests.gitrepo import git, make_repo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,3 +70,40 @@ def test_staged_and_unstaged_work_survive_the_hook(tmp_path: Path, pre_commit_ho
     assert (repo / "slow.cpp").read_text() == unstaged
     assert (repo / "scratch.txt").read_text() == "untracked\n"
     assert git(repo, "status", "--porcelain").splitlines() == ["MM slow.cpp", "?? scratch.txt"]
+
+
+def test_odd_names_with_unstaged_work_through_pre_commit_run(tmp_path: Path, pre_commit_home: Path) -> None:
+    """The manifest's hook as a local one, so that it runs this checkout's perfopt with --apply and a tiny model."""
+    import yaml
+
+    repo = make_repo(tmp_path / "repo")
+    (repo / "dir x").mkdir()
+    names = ["dir x/café ü.cpp", "new\nline.cpp"]
+    staged = PREFIX_SLOW.replace("long long s = 0;", "long long s = 0;  // staged")
+    for name in names:
+        (repo / name).write_text(staged)
+        shutil.copytree(repo / "slow.tests", (repo / name).with_suffix(".tests"))
+        git(repo, "add", "--", name, str(Path(name).with_suffix(".tests")))
+    unstaged = staged + "// unstaged work in progress\n"
+    (repo / names[0]).write_text(unstaged)
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    model = tiny_model(tmp_path / "model")
+    args = [*hook["args"], "--model", str(model), "-n", "1", "--apply", "--changed-lines-only"]
+    config = tmp_path / "pre-commit-config.yaml"
+    local = {**hook, "language": "system", "args": args}
+    config.write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": [local]}]}))
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(pre_commit_home),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    proc = subprocess.run(
+        [str(PRE_COMMIT), "run", "--config", str(config)], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for name in names:
+        assert f"perfopt: {name}: no faster correct rewrite" in proc.stdout
+        assert git(repo, "show", f":{name}") == staged
+    assert (repo / names[0]).read_text() == unstaged and (repo / names[1]).read_text() == staged
+    status = git(repo, "status", "--porcelain", "-z", "--", *(f":(literal){n}" for n in names)).split("\0")
+    assert sorted(status) == ["", f"A  {names[1]}", f"AM {names[0]}"]

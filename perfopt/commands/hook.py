@@ -4,7 +4,7 @@ It reports and, by default, changes nothing and never blocks the commit:
 ``--fail-on-suggestion`` and ``--apply`` are opt-in. Under pre-commit the
 unstaged work is stashed by the framework while hooks run; run as a plain git
 hook it reads the working tree, and ``--apply`` only ever writes the working
-tree (never the index), keeping a backup.
+tree (never the index), keeping a backup, and never a file with unstaged work.
 """
 
 from __future__ import annotations
@@ -85,7 +85,10 @@ def run_hook(
     from perfopt.commands.batch import suggest_many
 
     # Under pre-commit unstaged work is stashed; as a plain git hook it is not, and must survive --apply.
-    keep = frozenset(changes.unstaged(Path.cwd())) if apply else frozenset()
+    # A file named but not tracked (pre-commit --files) is unstaged work from its first line to its last.
+    keep: frozenset[Path] = frozenset()
+    if apply:
+        keep = frozenset(changes.unstaged(Path.cwd()) | changes.untracked(Path.cwd(), [t.path for t in targets]))
     result = suggest_many(
         targets,
         config_file,

@@ -35,8 +35,10 @@ class DirectoryTests:
                 if not m:
                     continue
                 expected = self.folder / output_name.format(m.group(1))
-                if expected.is_file():
-                    found.append(TestCase(m.group(1), path.read_bytes(), expected.read_bytes()))
+                if not expected.is_file():
+                    # Dropping the input would verify rewrites against fewer tests than the user wrote.
+                    raise NoTestsError(f"{path} has no {expected.name}")
+                found.append(TestCase(m.group(1), path.read_bytes(), expected.read_bytes()))
                 break
         if not found:
             raise NoTestsError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -90,6 +91,51 @@ def test_apply_leaves_a_file_with_unstaged_work_alone(repo: Path) -> None:
     assert (repo / "slow.cpp").read_text() == unstaged
 
 
+#: Names git quotes unless asked with -z: a space and non-ASCII letters; a newline.
+SPACED = "dir x/café ü.cpp"
+NEWLINE = "new\nline.cpp"
+
+
+def stage_odd_names(repo: Path) -> None:
+    """slow.cpp and its tests again under SPACED and NEWLINE (tests found by convention: ``café ü.tests/``)."""
+    (repo / "dir x").mkdir()
+    for name in (SPACED, NEWLINE):
+        shutil.copy(repo / "slow.cpp", repo / name)
+        shutil.copytree(repo / "slow.tests", (repo / name).with_suffix(".tests"))
+        git(repo, "add", "--", name, str(Path(name).with_suffix(".tests")))
+
+
+def test_apply_keeps_unstaged_work_on_odd_names_and_writes_the_rest(repo: Path) -> None:
+    stage_odd_names(repo)
+    unstaged = PREFIX_SLOW + "// work in progress\n"
+    (repo / SPACED).write_text(unstaged)
+    # Never added to git: all of it is unstaged work.
+    shutil.copy(repo / "slow.cpp", repo / "dir x" / "untracked.cpp")
+    shutil.copytree(repo / "slow.tests", repo / "dir x" / "untracked.tests")
+    # Named, as pre-commit names them (and as the issue's run did): every line of a new file is changed.
+    named = [Path(SPACED), Path(NEWLINE), Path("dir x/untracked.cpp")]
+    _, stderr, _ = hook(repo, files=named, apply=True, changed_lines_only=True)
+    for name in (SPACED, "dir x/untracked.cpp"):
+        assert f"perfopt: {name}: has unstaged changes, so --apply left it alone" in stderr
+    assert (repo / SPACED).read_text() == unstaged and (repo / "dir x" / "untracked.cpp").read_text() == PREFIX_SLOW
+    assert f"applied, the original is saved as {repo / NEWLINE}.perfopt-backup" in stderr
+    assert (repo / NEWLINE).read_text() == PREFIX_FAST
+    assert (repo / f"{NEWLINE}.perfopt-backup").read_text() == PREFIX_SLOW
+    assert git(repo, "show", f":{SPACED}") == git(repo, "show", f":{NEWLINE}") == PREFIX_SLOW
+
+
+def test_apply_in_a_read_only_folder_is_a_note_not_a_crash(repo: Path) -> None:
+    from tests.readonly import read_only
+
+    staged = stage_edit(repo)
+    with read_only(repo):
+        stdout, stderr, n = hook(repo, apply=True)
+    assert n == 1 and stdout.startswith("--- a/slow.cpp")
+    assert f"perfopt: slow.cpp: {repo / 'slow.cpp'}: cannot write it: " in stderr
+    assert (repo / "slow.cpp").read_text() == staged
+    assert not list(repo.glob("*perfopt-*"))
+
+
 def test_changed_lines_only_drops_rewrites_elsewhere(repo: Path) -> None:
     text = PREFIX_SLOW + "// a comment at the end\n"
     (repo / "slow.cpp").write_text(text)
@@ -133,18 +179,23 @@ def test_the_cli_with_a_model_never_blocks_and_touches_nothing(repo: Path) -> No
     assert (repo / "slow.cpp").read_text() == unstaged and git(repo, "show", ":slow.cpp") == staged
 
 
-def test_the_plain_git_hook_reports_and_lets_the_commit_through(repo: Path) -> None:
+def install_plain_hook(repo: Path, args: str) -> dict[str, str]:
+    """hooks/pre-commit in the repository, and the environment for a commit that runs it with ``args``."""
     root = Path(__file__).resolve().parents[2]
     hook_file = repo / ".git" / "hooks" / "pre-commit"
     hook_file.write_bytes((root / "hooks" / "pre-commit").read_bytes())
     hook_file.chmod(0o755)
-    staged = stage_edit(repo)
     model = tiny_model(repo.parent / "model")
-    env = {
+    return {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "PERFOPT_HOOK_ARGS": f"--model {model} -n 1",
+        "PERFOPT_HOOK_ARGS": f"--model {model} -n 1 {args}",
     }
+
+
+def test_the_plain_git_hook_reports_and_lets_the_commit_through(repo: Path) -> None:
+    staged = stage_edit(repo)
+    env = install_plain_hook(repo, "")
     done = subprocess.run(["git", "commit", "-q", "-m", "edit"], cwd=repo, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "perfopt: slow.cpp: no faster correct rewrite" in done.stderr
@@ -155,6 +206,19 @@ def test_the_plain_git_hook_reports_and_lets_the_commit_through(repo: Path) -> N
     env["PERFOPT_HOOK_ARGS"] += " --fail-on-suggestion"
     done = subprocess.run(["git", "commit", "-q", "-m", "more"], cwd=repo, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_plain_git_hook_sees_odd_names_and_apply_keeps_their_unstaged_work(repo: Path) -> None:
+    stage_odd_names(repo)
+    unstaged = PREFIX_SLOW + "// work in progress\n"
+    (repo / SPACED).write_text(unstaged)
+    env = install_plain_hook(repo, "--apply")
+    done = subprocess.run(["git", "commit", "-q", "-m", "odd"], cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for name in (SPACED, NEWLINE):
+        assert f"perfopt: {name}: no faster correct rewrite" in done.stderr
+        assert git(repo, "show", f"HEAD:{name}") == PREFIX_SLOW
+    assert (repo / SPACED).read_text() == unstaged and (repo / NEWLINE).read_text() == PREFIX_SLOW
 
 
 def test_the_hook_manifest_and_the_action_call_what_exists() -> None:

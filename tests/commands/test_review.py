@@ -51,6 +51,30 @@ def test_suggestion_blocks_for_hunks_inside_the_pr(tmp_path: Path, monkeypatch: 
     assert "```suggestion\n" in text and "`fresh.cpp` line" in text
 
 
+def test_a_file_named_with_a_newline_gets_its_suggestions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path / "repo")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "dir x").mkdir()
+    (repo / "dir x" / "new\nfile é.cpp").write_text(PREFIX_SLOW)
+    (repo / "dir x" / "new\nfile é.tests").symlink_to("../slow.tests")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "add")
+    (tmp_path / "fast.cpp").write_text(PREFIX_FAST)
+    monkeypatch.chdir(repo)
+    changed = changes.between(repo, base, "HEAD")
+    result = suggest_many(
+        changed,
+        None,
+        {"timer": "instructions", "cache": False},
+        changed_lines_only=True,
+        generator=FileGenerator([tmp_path / "fast.cpp"]),
+    )
+    text = review_markdown(result, changed, "abc")
+    assert text.startswith(MARKER + "\n## perfopt: 1 faster rewrite in 1 changed C++ file")
+    assert '```diff\n--- "a/dir x/new\\nfile é.cpp"\t\n' in text
+    assert "```suggestion\n" in text
+
+
 def action_env(api: str, event: Path, summary: Path) -> dict[str, str]:
     """What GitHub Actions sets for a pull_request job, pointed at the local fake API."""
     return {

@@ -106,6 +106,16 @@ def test_apply_writes_the_verified_rewrite_and_keeps_a_backup(project: Path) -> 
     assert not list(project.glob(".*perfopt-tmp*"))
 
 
+def test_apply_in_a_read_only_folder_is_bad_input_and_changes_nothing(project: Path) -> None:
+    from tests.readonly import read_only
+
+    before = {p.name: p.read_bytes() for p in project.iterdir() if p.is_file()}
+    with read_only(project):
+        proc = suggest(project, *candidates("fast.cpp"), "--apply")
+    assert_one_line_error(proc, ExitCode.BAD_INPUT, "slow.cpp: cannot write it: ")
+    assert {p.name: p.read_bytes() for p in project.iterdir() if p.is_file()} == before
+
+
 def test_apply_without_a_verified_rewrite_touches_nothing(project: Path) -> None:
     before = {p.name: p.read_bytes() for p in project.iterdir() if p.is_file()}
     proc = suggest(project, *candidates("wrong.cpp", "same.cpp"), "--apply")

@@ -17,11 +17,30 @@ def test_codenet_layout_in_natural_order(tmp_path: Path) -> None:
     assert cases[2].input == b"in10" and cases[2].expected == b"out10"
 
 
-def test_in_out_layout_and_unpaired_inputs(tmp_path: Path) -> None:
+def test_in_out_layout(tmp_path: Path) -> None:
     (tmp_path / "a.in").write_text("1")
     (tmp_path / "a.out").write_text("2")
-    (tmp_path / "b.in").write_text("lonely")
-    assert [c.name for c in DirectoryTests(tmp_path).cases()] == ["a"]
+    (tmp_path / "notes.txt").write_text("not a test")
+    cases = DirectoryTests(tmp_path).cases()
+    assert [(c.name, c.input, c.expected) for c in cases] == [("a", b"1", b"2")]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "lonely", "missing"),
+    [
+        (["input.1.txt", "input.2.txt"], "input.2.txt", "output.2.txt"),
+        (["a.in", "b.in"], "b.in", "b.out"),
+    ],
+)
+def test_an_input_without_its_output_is_an_error(tmp_path: Path, inputs: list[str], lonely: str, missing: str) -> None:
+    # Dropping it silently would verify rewrites against fewer tests than the user wrote.
+    for name in inputs:
+        (tmp_path / name).write_text("1")
+    (tmp_path / "output.1.txt").write_text("2")
+    (tmp_path / "a.out").write_text("2")
+    with pytest.raises(NoTestsError) as caught:
+        DirectoryTests(tmp_path).cases()
+    assert str(caught.value) == f"{tmp_path / lonely} has no {missing}"
 
 
 def test_empty_folder_is_no_tests(tmp_path: Path) -> None:
