@@ -273,7 +273,19 @@ _USER_ONLY = {
 #: A compiler a repository may name: a bare command on the user's PATH that looks like a C/C++ compiler.
 _COMPILER_NAME = re.compile(r"^([\w.+-]*-)?(g\+\+|c\+\+|clang\+\+|gcc|cc|clang|icpx|icx)(-[\d.]+)?$")
 #: Flags that make the compiler load or run other programs, or read arguments from a file.
-_CODE_LOADING_FLAGS = ("-B", "-fplugin", "-wrapper", "-specs", "--specs", "@", "-fuse-ld=/", "--gcc-toolchain")
+_CODE_LOADING_FLAGS = (
+    "-B",
+    "-fplugin",
+    "-wrapper",
+    "-specs",
+    "--specs",
+    "@",
+    "-fuse-ld=/",
+    "--gcc-toolchain",
+    "-Wl,-plugin",
+    "-Wl,--plugin",
+    "-Xlinker",
+)
 
 
 def repository_root(base: Path) -> Path:

@@ -66,7 +66,7 @@
 
 #define JAIL_FAIL 125
 #define JAIL_TIMEOUT 124
-#define MAX_READS 64
+#define MAX_READS 128
 
 /* Landlock, spelled out so that old kernel headers still build the helper. */
 #ifndef __NR_landlock_create_ruleset
@@ -274,7 +274,8 @@ static void bind_at(const char *root, const char *real, int writable) {
 /* -M: the program's whole file system is a tmpfs holding bind mounts of what it may use. */
 static void private_view(struct options *o) {
     const char *root = o->view;
-    char bound[MAX_READS + 2][PATH_MAX];
+    /* Static: too large for the stack, and only the jail's single-threaded init calls this. */
+    static char bound[MAX_READS + 2][PATH_MAX];
     int nbound = 0;
     if (unshare(CLONE_NEWNS) != 0) die("unshare(mount)");
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("mount private");
@@ -287,7 +288,7 @@ static void private_view(struct options *o) {
     wanted[nwanted++] = "/dev/null";
     for (int i = 0; i < o->nreads; i++)
         if (strcmp(o->reads[i], "/proc") != 0) wanted[nwanted++] = o->reads[i];
-    char real[MAX_READS + 2][PATH_MAX];
+    static char real[MAX_READS + 2][PATH_MAX];
     int ok[MAX_READS + 2];
     for (int i = 0; i < nwanted; i++) ok[i] = realpath(wanted[i], real[i]) != NULL;
     if (!ok[0]) die("realpath(-d)");

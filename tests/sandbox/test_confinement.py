@@ -229,3 +229,25 @@ def test_the_sandbox_line_says_in_capitals_when_reads_are_not_confined(sandbox: 
     bare = only(sandbox, confined_reads=False, private_view=False).isolation.describe()
     assert "READS NOT CONFINED" in bare
     assert "READS NOT CONFINED" not in only(sandbox, confined_reads=False, private_view=True).isolation.describe()
+
+
+def test_the_compiler_cannot_embed_the_expected_outputs(world_readable_tmp: Path, confined: Sandbox) -> None:
+    """``.incbin`` makes the assembler copy a file into the binary: a compile-time read, confined as well."""
+    tests = write_prefix_tests(world_readable_tmp / "slow.tests", n=0)
+    tests.chmod(0o755)
+    for f in tests.iterdir():
+        f.chmod(0o644)
+    target = world_readable_tmp / "slow.cpp"
+    target.write_text(PREFIX_SLOW)
+    embed = f"""
+#include <cstdio>
+asm(".section .rodata\\n.global expected\\nexpected:\\n.incbin \\"{tests}/output.1.txt\\"\\n.byte 0\\n.text\\n");
+extern "C" const char expected[];
+int main() {{ fputs(expected, stdout); }}"""
+    model = reward_model_for(Config(cache=False, timer="instructions"), target, confined)
+    try:
+        verdict = model.verify(PREFIX_SLOW, embed)
+    finally:
+        model.close()
+    assert verdict.level is Level.COMPILE_ERROR, verdict.reason
+    assert "output.1.txt" in verdict.compile_log
