@@ -5,17 +5,13 @@ directory) to the repository root. Every key is validated here, once, so that th
 rest of perfopt can trust a :class:`Config`; a typo is an error, not a silent default.
 
 A config file is repository content, and a pull request can change it, so it
-is untrusted input: it cannot choose what perfopt executes outside the sandbox
-(``cache_dir``, which holds the sandbox helper), nor name a compiler by path,
-nor pass flags that load code into the compiler, nor point perfopt at files
-outside the repository. Only flags and the environment, which the user
-controls, may do those. The README's configuration section lists every key.
+is applied as untrusted input: :mod:`perfopt.trust` says what it may not set.
+Only flags and the environment, which the user controls, may set everything.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 import shlex
 import sys
 from collections.abc import Callable, Mapping
@@ -29,6 +25,7 @@ else:  # tomllib is tomli, adopted into the standard library in 3.11
     import tomli as tomllib
 
 from perfopt.errors import ConfigError
+from perfopt.trust import inside_repository, refuse_untrusted, repository_root
 
 TIMERS = ("wall", "instructions")
 
@@ -266,60 +263,6 @@ def _project(table: Any, where: str, base: Path) -> ProjectConfig:
     )
 
 
-#: What a repository's config may not do, and why (the README's table says the same).
-_USER_ONLY = {
-    "cache_dir": "it holds the sandbox helper perfopt executes; use --cache-dir or PERFOPT_CACHE_DIR",
-}
-#: A compiler a repository may name: a bare command on the user's PATH that looks like a C/C++ compiler.
-_COMPILER_NAME = re.compile(r"^([\w.+-]*-)?(g\+\+|c\+\+|clang\+\+|gcc|cc|clang|icpx|icx)(-[\d.]+)?$")
-#: Flags that make the compiler load or run other programs, or read arguments from a file.
-_CODE_LOADING_FLAGS = (
-    "-B",
-    "-fplugin",
-    "-wrapper",
-    "-specs",
-    "--specs",
-    "@",
-    "-fuse-ld=/",
-    "--gcc-toolchain",
-    "-Wl,-plugin",
-    "-Wl,--plugin",
-    "-Xlinker",
-)
-
-
-def repository_root(base: Path) -> Path:
-    """The repository holding ``base`` (the nearest folder with .git), or ``base`` itself."""
-    for folder in [base, *base.parents]:
-        if (folder / ".git").exists():
-            return folder
-    return base
-
-
-def _untrusted(key: str, v: Any, where: str) -> None:
-    """Refuse what repository config may not set; the value's type is checked afterwards."""
-    if key in _USER_ONLY:
-        raise ConfigError(f"{where}: {key} cannot be set in repository config: {_USER_ONLY[key]}")
-    if key == "compiler" and isinstance(v, str) and not _COMPILER_NAME.match(v):
-        raise ConfigError(
-            f"{where}: compiler must be a compiler's name on your PATH (g++, clang++-17, ...) in repository "
-            f"config, got {v!r}; pass --compiler for anything else"
-        )
-    if key == "flags":
-        for flag in _flags(key, v) if isinstance(v, (str, list)) else ():
-            if flag.startswith(_CODE_LOADING_FLAGS):
-                raise ConfigError(
-                    f"{where}: flags may not contain {flag!r} in repository config: it makes the compiler load "
-                    "other programs or files; pass --flags for that"
-                )
-
-
-def _inside(key: str, path: Path, root: Path, where: str) -> Path:
-    if not path.resolve().is_relative_to(root.resolve()):
-        raise ConfigError(f"{where}: {key} must be inside the repository ({root}) in repository config, got {path}")
-    return path
-
-
 def apply(config: Config, values: Mapping[str, Any], where: str, base: Path, trusted: bool = True) -> Config:
     """Validate ``values`` and return ``config`` with them applied.
 
@@ -331,7 +274,7 @@ def apply(config: Config, values: Mapping[str, Any], where: str, base: Path, tru
     changes: dict[str, Any] = {}
     for key, v in values.items():
         if not trusted:
-            _untrusted(key, v, where)
+            refuse_untrusted(key, v, where)
         if key in _SCALARS:
             try:
                 changes[key] = _SCALARS[key](key, v)
@@ -342,7 +285,7 @@ def apply(config: Config, values: Mapping[str, Any], where: str, base: Path, tru
                 raise ConfigError(f"{where}: {key} must be a path, got {v!r}")
             changes[key] = (base / Path(v).expanduser()).resolve()
             if not trusted:
-                _inside(key, changes[key], root, where)
+                inside_repository(key, changes[key], root, where)
         elif key == "model":
             # A folder (relative to the config file) when one is there, else a hub id.
             try:
@@ -351,14 +294,14 @@ def apply(config: Config, values: Mapping[str, Any], where: str, base: Path, tru
                 raise ConfigError(f"{where}: {e}") from None
             local = base / Path(spec).expanduser()
             if local.exists() and not trusted:
-                _inside(key, local, root, where)
+                inside_repository(key, local, root, where)
             changes[key] = str(local.resolve()) if local.exists() else spec
         elif key == "rewards":
             changes[key] = _rewards(v, where)
         elif key == "project":
             changes[key] = _project(v, where, base)
             if not trusted:
-                _inside("project.root", changes[key].root, root, where)
+                inside_repository("project.root", changes[key].root, root, where)
         else:
             raise ConfigError(f"{where}: unknown key {key!r}; known keys: {', '.join(KNOWN_KEYS)}")
     return config.replace(**changes)

@@ -61,6 +61,7 @@ def test_command_line_overrides_the_file(tmp_path: Path) -> None:
         ("[rewards]\nR0 = 2", "must not decrease"),
         ("[project]\nbuild = 'make'", "project.test must be a command string"),
         ("timer = ", "invalid TOML"),
+        ("flags = '-O2 \"unbalanced'", "No closing quotation"),
     ],
 )
 def test_bad_values_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:
