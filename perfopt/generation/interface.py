@@ -22,6 +22,12 @@ class Candidate:
     program: str | None
     #: Why ``program`` is None (an edit script that does not apply).
     problem: str = ""
+    #: Which generator made it ("model", "rules", "clang-tidy", "files"), and which rewrite(s)
+    #: ("copies.const_ref_param", "performance-unnecessary-value-param"), for reports.
+    generator: str = ""
+    rewrite: str = ""
+    #: One line a user reads beside the speedup: "pass vector<long long> weights by const reference".
+    reason: str = ""
 
 
 #: Asked by a generator before it spends time on more candidates: False stops it (perfopt suggest's --enough).

@@ -1,0 +1,74 @@
+"""What a rewrite is: a small, documented unit, like a clang-tidy check.
+
+A rewrite reads a parsed file and proposes edits; it never compiles, runs or
+times anything (the reward model does that) and never writes a file. Its
+class docstring says what it matches, ``why`` why the result is faster, and
+``unsafe_when`` when it must not fire; the README's rewrite list is generated
+from them (``python -m perfopt.rewrite.catalog``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import ClassVar
+
+from perfopt.rewrite.parse import Parsed
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace bytes ``start:end`` of the UTF-8 source with ``text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """One place a rewrite applies: its edits, and a one-line reason a user reads beside the speedup."""
+
+    rewrite: str
+    edits: tuple[Edit, ...]
+    #: e.g. "pass vector<long long> weights by const reference".
+    reason: str
+    #: 1-based line of the first edit, for reports and profile ordering.
+    line: int
+
+
+class Rewrite(ABC):
+    #: "family.rule", e.g. "copies.const_ref_param".
+    name: ClassVar[str]
+    why: ClassVar[str]
+    unsafe_when: ClassVar[str]
+
+    @property
+    def family(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @abstractmethod
+    def find(self, parsed: Parsed) -> list[Match]:
+        """Every place this rewrite applies, in regions tree-sitter parsed without an error."""
+
+    def match(self, parsed: Parsed, edits: Sequence[Edit], reason: str) -> Match:
+        first = min(e.start for e in edits)
+        return Match(self.name, tuple(edits), reason, parsed.line_of(first))
+
+
+class OverlapError(ValueError):
+    """Two edits touch the same bytes: they cannot be applied together."""
+
+
+def apply_edits(source: str, edits: Sequence[Edit]) -> str:
+    """``source`` with ``edits`` applied; edits must not overlap."""
+    data = source.encode("utf-8")
+    ordered = sorted(set(edits), key=lambda e: (e.start, e.end))
+    for a, b in pairwise(ordered):
+        if b.start < a.end:
+            raise OverlapError(f"edits at bytes {a.start}-{a.end} and {b.start}-{b.end} overlap")
+    for e in reversed(ordered):
+        data = data[: e.start] + e.text.encode("utf-8") + data[e.end :]
+    return data.decode("utf-8")
