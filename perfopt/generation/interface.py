@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from perfopt.errors import ExitCode, PerfoptError
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -28,6 +30,13 @@ class Candidate:
     rewrite: str = ""
     #: One line a user reads beside the speedup: "pass vector<long long> weights by const reference".
     reason: str = ""
+
+
+class GeneratorUnavailable(PerfoptError):
+    """This generator cannot run here (no clang-tidy binary, no model): skipped and named in the report,
+    and an error only when the user asked for it by name."""
+
+    exit_code = ExitCode.NO_MODEL
 
 
 #: Asked by a generator before it spends time on more candidates: False stops it (perfopt suggest's --enough).
