@@ -173,6 +173,12 @@ def suggest(
         typer.Option("--candidate", help="Verify this rewrite instead of asking the model (repeatable)."),
     ] = None,
     candidates: Annotated[int | None, typer.Option("--candidates", "-n", help="Rewrites to propose (8).")] = None,
+    generators: Annotated[
+        str | None,
+        typer.Option(
+            "--generators", help="Comma-separated: rules, clang-tidy, model (default: all that can run here)."
+        ),
+    ] = None,
     temperature: Annotated[float | None, typer.Option("--temperature", help="Sampling temperature (0.8).")] = None,
     top_p: Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling mass (0.95).")] = None,
     max_new_tokens: Annotated[int | None, typer.Option("--max-new-tokens", help="Longest output (512).")] = None,
@@ -218,6 +224,7 @@ def suggest(
     given = overrides(
         model=model,
         candidates=candidates,
+        generators=generators,
         temperature=temperature,
         top_p=top_p,
         max_new_tokens=max_new_tokens,
@@ -259,6 +266,10 @@ MaxSecondsOpt = Annotated[
 ]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Model folder or hub id (default: the bundled model).")]
 CandidatesOpt = Annotated[int | None, typer.Option("--candidates", "-n", help="Rewrites to propose per file (8).")]
+GeneratorsOpt = Annotated[
+    str | None,
+    typer.Option("--generators", help="Comma-separated: rules, clang-tidy, model (default: all that can run here)."),
+]
 
 
 @app.command()
@@ -275,6 +286,7 @@ def hook(
     ] = False,
     model: ModelOpt = None,
     candidates: CandidatesOpt = None,
+    generators: GeneratorsOpt = None,
     config_file: ConfigOpt = None,
     cache_dir: CacheDirOpt = None,
     timer: TimerOpt = None,
@@ -283,7 +295,9 @@ def hook(
     """Suggest faster rewrites of the staged C++ files (the pre-commit hook). Never blocks unless asked."""
     from perfopt.commands.hook import run_hook
 
-    given = overrides(model=model, candidates=candidates, timer=timer, jobs=jobs, cache_dir=cache_dir)
+    given = overrides(
+        model=model, candidates=candidates, generators=generators, timer=timer, jobs=jobs, cache_dir=cache_dir
+    )
     out = run_hook(list(files or []), config_file, given, max_seconds, changed_lines_only, apply)
     if out.stdout:
         typer.echo(out.stdout, nl=False)
@@ -308,6 +322,7 @@ def review(
     ] = False,
     model: ModelOpt = None,
     candidates: CandidatesOpt = None,
+    generators: GeneratorsOpt = None,
     config_file: ConfigOpt = None,
     cache_dir: CacheDirOpt = None,
     timer: TimerOpt = None,
@@ -316,7 +331,9 @@ def review(
     """Check every C++ file changed between --base and --head; print one Markdown report (or post it)."""
     from perfopt.commands.review import github_review, run_review
 
-    given = overrides(model=model, candidates=candidates, timer=timer, jobs=jobs, cache_dir=cache_dir)
+    given = overrides(
+        model=model, candidates=candidates, generators=generators, timer=timer, jobs=jobs, cache_dir=cache_dir
+    )
     if github:
         result = github_review(config_file, given, max_seconds)
         typer.echo(f"perfopt review: {result.posted}", err=True)
@@ -345,6 +362,7 @@ def bench(
         Path | None, typer.Option("--candidates-file", help="Score another system's outputs (src_code, candidates).")
     ] = None,
     candidates: Annotated[int | None, typer.Option("--candidates", "-k", help="Candidates per program (8).")] = None,
+    generators: GeneratorsOpt = None,
     workers: Annotated[int, typer.Option("--workers", help="Programs scored at once.")] = 1,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N programs.")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="Start over instead of resuming.")] = False,
@@ -365,7 +383,14 @@ def bench(
     from perfopt.commands.bench import pick_generator, run_bench
 
     given = overrides(
-        model=model, tests=tests, timer=timer, min_speedup=min_speedup, flags=flags, jobs=jobs, cache_dir=cache_dir
+        model=model,
+        generators=generators,
+        tests=tests,
+        timer=timer,
+        min_speedup=min_speedup,
+        flags=flags,
+        jobs=jobs,
+        cache_dir=cache_dir,
     )
     config = configuration.for_command(config_file, Path.cwd(), given)
     # A baseline proposes one program per input, whatever k says.

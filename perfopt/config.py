@@ -63,6 +63,8 @@ class Config:
     problem_id: str | None = None
     timer: str = "wall"
     candidates: int = 8
+    #: Candidate generators by name (rules, clang-tidy, model); None: all that can run here.
+    generators: tuple[str, ...] | None = None
     #: The model that proposes rewrites: a folder or hub id; None for the bundled one.
     model: str | None = None
     temperature: float = 0.8
@@ -166,6 +168,14 @@ def _timer(name: str, v: Any) -> str:
     return str(v)
 
 
+def _generators(name: str, v: Any) -> tuple[str, ...]:
+    from perfopt.generation.combined import parse_names
+
+    if not isinstance(v, (str, list, tuple)):
+        raise ValueError(f"{name} must be a list or a comma-separated string, got {v!r}")
+    return parse_names(v)
+
+
 def _min_speedup(name: str, v: Any) -> float:
     f = _positive_float(name, v)
     if f < 1.0:
@@ -200,6 +210,7 @@ _SCALARS: dict[str, Callable[[str, Any], Any]] = {
     "problem_id": _string,
     "timer": _timer,
     "candidates": _at_most(_positive_int),
+    "generators": _generators,
     "temperature": _positive_float,
     "top_p": _probability,
     "max_new_tokens": _at_most(_positive_int),

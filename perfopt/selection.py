@@ -24,6 +24,9 @@ class Outcome:
     def to_json(self) -> dict[str, Any]:
         return {
             "origin": self.candidate.origin,
+            "generator": self.candidate.generator or None,
+            "rewrite": self.candidate.rewrite or None,
+            "reason": self.candidate.reason or None,
             "skipped": self.skipped or None,
             "problem": self.candidate.problem or None,
             "verdict": self.verdict.to_json() if self.verdict else None,

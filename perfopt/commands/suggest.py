@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from perfopt import config as configuration
 from perfopt.config import Config
 from perfopt.errors import PerfoptError
+from perfopt.generation.combined import CombinedGenerator
 from perfopt.generation.files import FileGenerator
 from perfopt.generation.interface import Candidate, CandidateGenerator
 from perfopt.generation.sampler import ModelGenerator, SamplingSettings
@@ -161,7 +162,7 @@ def run_suggest(
             outcomes=outcomes,
             best=best,
             counts=count(outcomes),
-            generator=generator.name,
+            generator=generator.summary() if isinstance(generator, CombinedGenerator) else generator.name,
             tests=reward.harness.describe(),
             sandbox=reward.isolation,
             timer=reward.timer.name,
@@ -182,8 +183,30 @@ def load_settings(path: Path, config_file: Path | None, flags: dict[str, Any]) -
 
 
 def make_generator(config: Config, candidate_files: list[Path], offline: bool = True) -> CandidateGenerator:
-    """The user's own files when given, else the model (loaded later, in the background)."""
+    """The user's own files when given (only those); else the configured generators, cheapest first.
+
+    Unavailable generators are skipped and named in the report, unless the user
+    named them in ``generators``; then they are an error.
+    """
     if candidate_files:
         return FileGenerator(candidate_files, config.max_source_kb)
-    settings = SamplingSettings(config.temperature, config.top_p, config.max_new_tokens, config.seed)
-    return ModelGenerator(config.model, settings, offline)
+    from perfopt.generation.combined import KNOWN, Member
+
+    chosen = config.generators or KNOWN
+    members = []
+    for name in KNOWN:
+        if name not in chosen:
+            continue
+        required = config.generators is not None
+        if name == "rules":
+            from perfopt.generation.rules import RulesGenerator
+
+            members.append(Member(name, RulesGenerator(), required))
+        elif name == "clang-tidy":
+            from perfopt.generation.clang_tidy import ClangTidyGenerator
+
+            members.append(Member(name, ClangTidyGenerator(config.flags), required))
+        else:
+            settings = SamplingSettings(config.temperature, config.top_p, config.max_new_tokens, config.seed)
+            members.append(Member(name, ModelGenerator(config.model, settings, offline), required))
+    return CombinedGenerator(members)

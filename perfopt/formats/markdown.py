@@ -31,6 +31,11 @@ class MarkdownFormat:
                 "",
                 f"The rewrite below passes all {passed} tests ({_cell(s.tests)}) in perfopt's sandbox and is "
                 f"{verdict.timing.describe()}.",
+                *(
+                    ["", f"Rewrite: `{s.best.candidate.origin}`: {_cell(s.best.candidate.reason)}."]
+                    if s.best is not None and s.best.candidate.reason
+                    else []
+                ),
                 "",
                 "```diff",
                 unified(s.original, s.program, path).rstrip("\n"),

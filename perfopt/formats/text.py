@@ -17,7 +17,10 @@ def result_line(s: Suggestion) -> str:
             f"no faster correct candidate (none passed every test and ran at least {s.min_speedup:.2f}x faster); "
             "the file is unchanged"
         )
-    line = f"{s.best.verdict.timing.describe()}, from the {s.best.candidate.origin} candidate"
+    cand = s.best.candidate
+    line = f"{s.best.verdict.timing.describe()}, from the {cand.origin} candidate"
+    if cand.reason:
+        line += f" ({cand.reason})"
     if s.backup is not None:
         line += f"; applied, the original is saved as {s.backup}"
     return line
@@ -28,7 +31,7 @@ def summary(s: Suggestion) -> str:
     parts = ", ".join(f"{k} {t[k]:.1f}" for k in ("load", "check", "generate", "verify") if k in t)
     lines = [
         f"perfopt suggest: {display_path(s.path)}",
-        f"  model:      {s.generator}",
+        f"  generators: {s.generator}",
         f"  tests:      {s.tests}",
         f"  sandbox:    {s.sandbox}",
         f"  candidates: {s.counts.describe()}" + ("; sampling stopped early (--enough)" if s.stopped_early else ""),

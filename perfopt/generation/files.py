@@ -26,4 +26,4 @@ class FileGenerator:
     def generate(self, source: str, n: int, keep_going: KeepGoing | None = None) -> Iterator[Candidate]:
         # Every file is a candidate the user asked for: n does not cut them.
         for path, program in zip(self.paths, self.sources, strict=True):
-            yield Candidate(f"file {path}", program)
+            yield Candidate(f"file {path}", program, generator="files")

@@ -44,8 +44,10 @@ KeepGoing = Callable[[], bool]
 
 
 class CandidateGenerator(Protocol):
-    #: Shown in reports: the model folder, or "files".
-    name: str
+    @property
+    def name(self) -> str:
+        """Shown in reports: the model folder, "files", "rules"."""
+        ...
 
     def prepare(self) -> None:
         """Slow set-up (loading a model); runs while perfopt checks the original, so it overlaps."""

@@ -91,6 +91,6 @@ class ModelGenerator:
         m = self._model()
         text = m.tokenizer.decode(output, skip_special_tokens=True)
         try:
-            return Candidate(origin, program_from(source, text, m.target_format))
+            return Candidate(origin, program_from(source, text, m.target_format), generator="model")
         except EditError as e:
-            return Candidate(origin, None, f"the edit script does not apply: {e}")
+            return Candidate(origin, None, f"the edit script does not apply: {e}", generator="model")
