@@ -205,7 +205,12 @@ def make_generator(config: Config, candidate_files: list[Path], offline: bool = 
         elif name == "clang-tidy":
             from perfopt.generation.clang_tidy import ClangTidyGenerator
 
-            members.append(Member(name, ClangTidyGenerator(config.flags), required))
+            from perfopt.sandbox import Sandbox
+
+            # A source is untrusted input to clang-tidy too (its #includes are reads): parse it in the sandbox.
+            sandbox = Sandbox(config.compiler, config.cache_dir)
+            tidy = ClangTidyGenerator(config.flags, compiler=config.compiler, sandbox=sandbox)
+            members.append(Member(name, tidy, required))
         else:
             settings = SamplingSettings(config.temperature, config.top_p, config.max_new_tokens, config.seed)
             members.append(Member(name, ModelGenerator(config.model, settings, offline), required))
