@@ -22,4 +22,5 @@ def test_every_rewrite_is_documented_and_named_by_its_family() -> None:
         assert f"`{r.name}`" in text
         assert r.__doc__ and r.why and r.unsafe_when, r.name
         module = type(r).__module__.rsplit(".", 1)[-1]
-        assert r.family == module, f"{r.name} lives in {module}.py"
+        # One module per family; a large family may split into <family>_<part>.py modules.
+        assert module == r.family or module.startswith(f"{r.family}_"), f"{r.name} lives in {module}.py"
