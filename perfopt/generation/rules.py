@@ -75,11 +75,13 @@ class RulesGenerator:
         # Then cumulative combinations: the first two rewrites, the first three, ..., all of them.
         combined: list[Edit] = []
         names: list[str] = []
-        for name, _, edits in found:
+        reasons: list[str] = []
+        for name, matches, edits in found:
             if not _compatible(combined, edits):
                 continue
             combined += edits
             names.append(name)
+            reasons.append(_reason(matches))
             if len(names) < 2:
                 continue
             if made == n:
@@ -89,6 +91,6 @@ class RulesGenerator:
                 apply_edits(source, combined),
                 generator="rules",
                 rewrite="+".join(names),
-                reason=f"{len(names)} rewrites together",
+                reason="; ".join(reasons),
             )
             made += 1

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import ClassVar
 
+from tree_sitter import Node
+
 from perfopt.rewrite.parse import Parsed
 
 
@@ -53,8 +55,9 @@ class Rewrite(ABC):
     def find(self, parsed: Parsed) -> list[Match]:
         """Every place this rewrite applies, in regions tree-sitter parsed without an error."""
 
-    def match(self, parsed: Parsed, edits: Sequence[Edit], reason: str) -> Match:
-        first = min(e.start for e in edits)
+    def match(self, parsed: Parsed, edits: Sequence[Edit], reason: str, at: Node | None = None) -> Match:
+        """``at``: the node the report points to (an added #include is not where the change is)."""
+        first = at.start_byte if at is not None else min(e.start for e in edits)
         return Match(self.name, tuple(edits), reason, parsed.line_of(first))
 
 
@@ -65,7 +68,8 @@ class OverlapError(ValueError):
 def apply_edits(source: str, edits: Sequence[Edit]) -> str:
     """``source`` with ``edits`` applied; edits must not overlap."""
     data = source.encode("utf-8")
-    ordered = sorted(set(edits), key=lambda e: (e.start, e.end))
+    # The text breaks ties, so that two insertions at one place (two #includes) come out the same every run.
+    ordered = sorted(set(edits), key=lambda e: (e.start, e.end, e.text))
     for a, b in pairwise(ordered):
         if b.start < a.end:
             raise OverlapError(f"edits at bytes {a.start}-{a.end} and {b.start}-{b.end} overlap")
