@@ -204,7 +204,6 @@ def make_generator(config: Config, candidate_files: list[Path], offline: bool = 
             members.append(Member(name, RulesGenerator(), required))
         elif name == "clang-tidy":
             from perfopt.generation.clang_tidy import ClangTidyGenerator
-
             from perfopt.sandbox import Sandbox
 
             # A source is untrusted input to clang-tidy too (its #includes are reads): parse it in the sandbox.
