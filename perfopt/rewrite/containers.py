@@ -26,6 +26,7 @@ from perfopt.rewrite.containers_analysis import (
     unparen,
     uses_of,
 )
+from perfopt.rewrite.containers_assign import AssignNotReconstruct
 from perfopt.rewrite.containers_bool import VectorBoolToChar
 from perfopt.rewrite.containers_effects import is_pure, is_written
 from perfopt.rewrite.containers_erase import EraseRemoveIf
@@ -237,4 +238,5 @@ REWRITES: list[type[Rewrite]] = [
     VectorBoolToChar,
     InsertWithoutFind,
     RepeatedLookup,
+    AssignNotReconstruct,
 ]

@@ -16,6 +16,7 @@ from perfopt.rewrite.streams import (
     string_unchanged,
     user_functions,
 )
+from perfopt.rewrite.strings_chain import AppendChain
 from perfopt.rewrite.types import declared_type
 
 
@@ -316,4 +317,11 @@ class StartsWithRfind(Rewrite):
         return out
 
 
-REWRITES: list[type[Rewrite]] = [AppendNotConcat, StrlenHoist, SubstrCompare, CharNotString, StartsWithRfind]
+REWRITES: list[type[Rewrite]] = [
+    AppendNotConcat,
+    StrlenHoist,
+    SubstrCompare,
+    CharNotString,
+    StartsWithRfind,
+    AppendChain,
+]
