@@ -17,8 +17,9 @@ def test_the_readme_main_command_runs_with_the_bundled_model() -> None:
     proc = perfopt("suggest", "examples/word_counts/slow.cpp", "--json", "--timer", "instructions", cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["generator"] == "bundled perfopt-t5-small"
-    assert report["counts"]["generated"] == 8
+    # Every generator that runs here takes part, within the shared budget of 8.
+    assert report["generator"].startswith("rules ") and "model" in report["generator"]
+    assert report["counts"]["generated"] <= 8
     # Whatever the model wrote, anything suggested was verified R4.
     assert not report["suggested"] or report["best"]["verdict"]["level"] == "R4"
 

@@ -197,7 +197,8 @@ def make_generator(config: Config, candidate_files: list[Path], offline: bool = 
     for name in KNOWN:
         if name not in chosen:
             continue
-        required = config.generators is not None
+        # Naming a generator, or a model with --model, is asking for it: then failing to load is an error.
+        required = config.generators is not None or (name == "model" and config.model is not None)
         if name == "rules":
             from perfopt.generation.rules import RulesGenerator
 

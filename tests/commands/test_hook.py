@@ -175,8 +175,14 @@ def test_the_cli_with_a_model_never_blocks_and_touches_nothing(repo: Path) -> No
     (repo / "slow.cpp").write_text(unstaged)
     proc = perfopt("hook", "--model", model, "-n", "2", "--timer", "instructions", cwd=repo)
     assert proc.returncode == 0, proc.stderr
-    assert "slow.cpp: no faster correct rewrite" in proc.stderr
+    # The rules find the iostream rewrite; the hook reports it and writes nothing.
+    assert "from the rules/io.sync_with_stdio candidate" in proc.stderr
+    assert "1 faster rewrite(s) found; nothing was changed" in proc.stderr
     assert (repo / "slow.cpp").read_text() == unstaged and git(repo, "show", ":slow.cpp") == staged
+    # The model alone (its tiny test version) finds nothing, and says so.
+    proc = perfopt("hook", "--model", model, "-n", "2", "--generators", "model", "--timer", "instructions", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "slow.cpp: no faster correct rewrite" in proc.stderr
 
 
 def install_plain_hook(repo: Path, args: str) -> dict[str, str]:
@@ -198,12 +204,16 @@ def test_the_plain_git_hook_reports_and_lets_the_commit_through(repo: Path) -> N
     env = install_plain_hook(repo, "")
     done = subprocess.run(["git", "commit", "-q", "-m", "edit"], cwd=repo, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "perfopt: slow.cpp: no faster correct rewrite" in done.stderr
+    assert "faster rewrite(s) found; nothing was changed" in done.stderr and "+    ios::sync_with_stdio" in done.stderr
     assert git(repo, "show", "HEAD:slow.cpp") == staged
-    # Blocking is opt-in: --fail-on-suggestion with nothing found still commits.
+    # Blocking is opt-in: --fail-on-suggestion blocks a commit with a rewrite found...
     (repo / "slow.cpp").write_text(staged + "// more\n")
     git(repo, "add", "slow.cpp")
     env["PERFOPT_HOOK_ARGS"] += " --fail-on-suggestion"
+    done = subprocess.run(["git", "commit", "-q", "-m", "more"], cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    # ...and lets one with nothing found through.
+    env["PERFOPT_HOOK_ARGS"] += " --generators model"
     done = subprocess.run(["git", "commit", "-q", "-m", "more"], cwd=repo, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
@@ -216,9 +226,12 @@ def test_the_plain_git_hook_sees_odd_names_and_apply_keeps_their_unstaged_work(r
     done = subprocess.run(["git", "commit", "-q", "-m", "odd"], cwd=repo, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     for name in (SPACED, NEWLINE):
-        assert f"perfopt: {name}: no faster correct rewrite" in done.stderr
+        assert f"perfopt: {name}: " in done.stderr and "from the rules/" in done.stderr
         assert git(repo, "show", f"HEAD:{name}") == PREFIX_SLOW
-    assert (repo / SPACED).read_text() == unstaged and (repo / NEWLINE).read_text() == PREFIX_SLOW
+    # The file with unstaged work is left alone; the other one gets the verified rewrite in the working tree.
+    assert f"perfopt: {SPACED}: has unstaged changes, so --apply left it alone" in done.stderr
+    assert (repo / SPACED).read_text() == unstaged
+    assert "ios::sync_with_stdio(false);" in (repo / NEWLINE).read_text()
 
 
 def test_the_hook_manifest_and_the_action_call_what_exists() -> None:

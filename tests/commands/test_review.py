@@ -104,7 +104,9 @@ def test_the_action_creates_then_updates_exactly_one_comment(tmp_path: Path) -> 
         assert "updated comment 1001 on PR #7" in second.stderr
         ours = [c for c in gh.comments[7] if MARKER in c["body"]]
         assert len(ours) == 1 and len(gh.comments[7]) == 2
-        assert "`slow.cpp`: no faster correct rewrite" in ours[0]["body"]
+        # The comment shows the verified rewrite and names its generator, rewrite and reason.
+        body = ours[0]["body"]
+        assert "### perfopt: `slow.cpp` can run" in body and "Rewrite: `rules/io.sync_with_stdio`" in body
         assert [m for m, _, _ in gh.requests] == ["GET", "POST", "GET", "PATCH"]
         assert not (tmp_path / "summary.md").exists()
 

@@ -125,11 +125,13 @@ def test_apply_without_a_verified_rewrite_touches_nothing(project: Path) -> None
 
 def test_the_model_path_end_to_end_with_a_tiny_model(project: Path) -> None:
     model = tiny_model(project / "model", TargetFormat.PROGRAM)
-    proc = suggest(project, "--model", str(model), "-n", "3", "--max-new-tokens", "16", "--json")
+    proc = suggest(
+        project, "--model", str(model), "-n", "3", "--max-new-tokens", "16", "--generators", "model", "--json"
+    )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     # Random weights write garbage: it is verified (and fails to compile), never suggested.
-    assert report["generator"] == str(model) and not report["suggested"]
+    assert report["generator"] == "model 3" and not report["suggested"]
     assert report["candidates"][0]["origin"] == "greedy"
     assert report["counts"]["generated"] == 3
     assert report["counts"]["verified"] + report["counts"]["duplicates"] + report["counts"]["identical"] == 3
@@ -138,13 +140,56 @@ def test_the_model_path_end_to_end_with_a_tiny_model(project: Path) -> None:
 
 def test_a_file_beyond_the_models_context_is_a_clear_error(project: Path) -> None:
     model = tiny_model(project / "model", n_positions=16)
-    proc = suggest(project, "--model", str(model))
+    proc = suggest(project, "--model", str(model), "--generators", "model")
     assert_one_line_error(proc, ExitCode.BAD_INPUT, "slow.cpp: ")
     assert "the model reads at most 16" in proc.stderr
+    # With the other generators beside it, the model skips this file and says why; the rules still work.
+    proc = suggest(project, "--model", str(model), "--generators", "model,rules")
+    assert proc.returncode == 0, proc.stderr
+    assert "model (skipped: " in proc.stderr and "the model reads at most 16" in proc.stderr
+    assert "from the rules/" in proc.stderr
 
 
 def test_a_bad_model_is_exit_9(project: Path) -> None:
+    # Naming a model is asking for it: a missing one is an error even beside the other generators.
     assert_one_line_error(suggest(project, "--model", "./no-model-here"), ExitCode.NO_MODEL, "no such model folder")
+
+
+BY_VALUE = r"""
+#include <cstdio>
+#include <vector>
+using namespace std;
+long long weight_below(vector<long long> weights, long long limit) {
+    long long s = 0;
+    for (size_t i = 0; i < weights.size(); i++) if (weights[i] < limit) s += weights[i];
+    return s;
+}
+int main() {
+    int n; if (scanf("%d", &n) != 1) return 0;
+    vector<long long> w(n);
+    for (auto& x : w) scanf("%lld", &x);
+    long long total = 0;
+    for (int q = 0; q < 200; q++) total += weight_below(w, q * 5);
+    printf("%lld\n", total);
+}
+"""
+
+
+def test_default_generators_find_the_by_value_vector_and_name_the_rewrite(tmp_path: Path) -> None:
+    """The issue's acceptance case: no --candidate, default generators, a verified R4 diff naming its rewrite."""
+    tests = tmp_path / "byval.tests"
+    tests.mkdir()
+    (tests / "input.1.txt").write_text("6000\n" + " ".join(str(i * 37 % 1000) for i in range(6000)) + "\n")
+    (tmp_path / "byval.cpp").write_text(BY_VALUE)
+    binary = tmp_path / "byval"
+    subprocess.run(["g++", "-O2", "-o", str(binary), str(tmp_path / "byval.cpp")], check=True)
+    out = subprocess.run([str(binary)], stdin=(tests / "input.1.txt").open(), capture_output=True, check=True)
+    (tests / "output.1.txt").write_bytes(out.stdout)
+    proc = perfopt("suggest", "byval.cpp", "--tests", tests, "--timer", "instructions", "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "+long long weight_below(const vector<long long>& weights, long long limit) {" in proc.stdout
+    assert "from the rules/copies.const_ref_param candidate" in proc.stderr
+    assert "pass vector<long long> weights by const reference" in proc.stderr
 
 
 @pytest.mark.parametrize(
