@@ -291,6 +291,11 @@ def apply(config: Config, values: Mapping[str, Any], where: str, base: Path, tru
                 changes[key] = _SCALARS[key](key, v)
             except ValueError as e:
                 raise ConfigError(f"{where}: {e}") from None
+            if key == "flags" and not trusted:
+                from perfopt.reward.compiler import include_dirs
+
+                for folder in include_dirs(changes[key]):
+                    inside_repository("an include folder in flags", folder, root, where)
         elif key in _PATHS:
             if not isinstance(v, (str, Path)) or not str(v):
                 raise ConfigError(f"{where}: {key} must be a path, got {v!r}")

@@ -165,3 +165,15 @@ def test_sizes_have_documented_maxima(key: str, value: object) -> None:
     with pytest.raises(ConfigError, match=f"{key} must be at most"):
         configuration.apply(Config(), {key: value}, "command line", Path.cwd())
     assert configuration.apply(Config(), {"candidates": 64}, "command line", Path.cwd()).candidates == 64
+
+
+def test_an_include_folder_in_repository_flags_must_be_inside_the_repository(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "include").mkdir()
+    (repo / "perfopt.toml").write_text(f'flags = "-O2 -I {tmp_path / "elsewhere"}"\n')
+    with pytest.raises(ConfigError, match="an include folder in flags must be inside the repository"):
+        configuration.load(repo / "perfopt.toml")
+    (repo / "perfopt.toml").write_text(f'flags = "-O2 -I{repo / "include"}"\n')
+    assert configuration.load(repo / "perfopt.toml").flags == ("-O2", f"-I{repo / 'include'}")

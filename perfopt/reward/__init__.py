@@ -39,8 +39,11 @@ def reward_model_for(config: Config, target: Path, sandbox: Sandbox | None = Non
     if config.project is not None and config.tests is None:
         harness = ProjectHarness(config.project, target, sandbox, limits)
     else:
-        compiler = Compiler(sandbox, config.compiler, config.flags)
-        harness = IOHarness(resolve(config, target), compiler, sandbox, limits, config.float_tolerance)
+        source = resolve(config, target)
+        # Where the expected outputs live: no include folder may make them readable to a compile.
+        protect = [p for p in (getattr(source, "folder", None), *getattr(source, "paths", ())) if p is not None]
+        compiler = Compiler(sandbox, config.compiler, config.flags, protect)
+        harness = IOHarness(source, compiler, sandbox, limits, config.float_tolerance)
     timer = make_timer(config, sandbox, limits)
     cache = results_cache(config) if config.cache else None
     return RewardModel(config, harness, timer, cache, sandbox.isolation.describe())

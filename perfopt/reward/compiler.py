@@ -31,7 +31,15 @@ def trim_log(text: str, limit: int = LOG_LIMIT) -> str:
 
 
 class Compiler:
-    def __init__(self, sandbox: Sandbox, command: str = "g++", flags: Sequence[str] = ("-std=c++17", "-O2")) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        command: str = "g++",
+        flags: Sequence[str] = ("-std=c++17", "-O2"),
+        protect: Sequence[Path] = (),
+    ) -> None:
+        """``protect``: paths a compile must never read (the tests: an ``#include`` or ``.incbin`` of the
+        expected outputs would be a reward hack), even when an include folder in ``flags`` holds them."""
         found = shutil.which(command)
         if found is None:
             raise NoCompilerError(f"compiler {command!r} not found on PATH; install it or set compiler in perfopt.toml")
@@ -42,6 +50,7 @@ class Compiler:
         self.install = () if is_exposed(real) else (real.parent.parent,)
         self.command = command
         self.flags = tuple(flags)
+        self.include_dirs = tuple(include_dirs(self.flags, protect))
         self.sandbox = sandbox
 
     def compile(self, source: str, workdir: Path) -> Compiled:
@@ -49,10 +58,38 @@ class Compiler:
         (workdir / "prog.cpp").write_text(source, encoding="utf-8")
         argv = [self.path, *self.flags, "-o", "prog", "prog.cpp"]
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "TMPDIR": str(workdir)}
-        result = self.sandbox.run(argv, COMPILE_LIMITS, workdir=workdir, env=env, readable=self.install)
+        result = self.sandbox.run(argv, COMPILE_LIMITS, workdir=workdir, env=env, readable=(*self.install, *self.include_dirs))
         binary = workdir / "prog"
         if result.ok and binary.is_file():
             binary.chmod(0o755)
             return Compiled(True, binary, trim_log(result.stderr), result.wall_seconds)
         log = result.stderr if result.outcome is Outcome.RUNTIME_ERROR else f"compiler {result.reason}\n{result.stderr}"
         return Compiled(False, None, trim_log(log), result.wall_seconds)
+
+
+_INCLUDE_FLAGS = ("-I", "-isystem", "-iquote", "-idirafter")
+
+
+def include_dirs(flags: Sequence[str], protect: Sequence[Path] = ()) -> list[Path]:
+    """The absolute include folders ``flags`` name (``-I/x``, ``-isystem /x``), readable in the compile sandbox.
+
+    A folder that holds a protected path (the tests) is left out: the compile
+    then fails to find its headers, which is a clear R0, never a leak.
+    """
+    found: list[Path] = []
+    for i, flag in enumerate(flags):
+        for prefix in _INCLUDE_FLAGS:
+            if flag == prefix and i + 1 < len(flags):
+                found.append(Path(flags[i + 1]))
+            elif flag.startswith(prefix) and flag != prefix:
+                found.append(Path(flag[len(prefix) :]))
+    hidden = [p.resolve() for p in protect]
+    keep = []
+    for folder in found:
+        if not folder.is_absolute() or not folder.is_dir():
+            continue
+        real = folder.resolve()
+        if any(h.is_relative_to(real) for h in hidden):
+            continue
+        keep.append(real)
+    return list(dict.fromkeys(keep))

@@ -251,3 +251,19 @@ int main() {{ fputs(expected, stdout); }}"""
         model.close()
     assert verdict.level is Level.COMPILE_ERROR, verdict.reason
     assert "output.1.txt" in verdict.compile_log
+
+
+def test_an_include_folder_is_readable_unless_it_holds_the_tests(world_readable_tmp: Path, confined: Sandbox) -> None:
+    """``--flags -I/abs/include`` (the bench's AtCoder Library) reaches the compile; an -I over the tests does not."""
+    include = world_readable_tmp / "include"
+    include.mkdir()
+    (include / "lib.h").write_text("inline int answer() { return 42; }\n")
+    tests = write_prefix_tests(world_readable_tmp / "slow.tests", n=0)
+    source = '#include "lib.h"\nint main() { return answer() == 42 ? 0 : 1; }\n'
+    from perfopt.reward.compiler import Compiler
+
+    work = confined.make_workdir()
+    ok = Compiler(confined, flags=("-O2", f"-I{include}"), protect=[tests]).compile(source, work)
+    assert ok.ok, ok.log
+    over_tests = Compiler(confined, flags=("-O2", f"-I{include}", "-I", str(world_readable_tmp)), protect=[tests])
+    assert over_tests.include_dirs == (include.resolve(),)
