@@ -58,7 +58,8 @@ class Compiler:
         (workdir / "prog.cpp").write_text(source, encoding="utf-8")
         argv = [self.path, *self.flags, "-o", "prog", "prog.cpp"]
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C", "TMPDIR": str(workdir)}
-        result = self.sandbox.run(argv, COMPILE_LIMITS, workdir=workdir, env=env, readable=(*self.install, *self.include_dirs))
+        readable = (*self.install, *self.include_dirs)
+        result = self.sandbox.run(argv, COMPILE_LIMITS, workdir=workdir, env=env, readable=readable)
         binary = workdir / "prog"
         if result.ok and binary.is_file():
             binary.chmod(0o755)
