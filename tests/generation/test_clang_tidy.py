@@ -10,15 +10,9 @@ from pathlib import Path
 import pytest
 
 from perfopt.config import Config
-from perfopt.generation.clang_tidy import (
-    ClangTidyGenerator,
-    Fix,
-    Replacement,
-    apply_replacements,
-    candidates_from,
-    find_binary,
-)
+from perfopt.generation.clang_tidy import ClangTidyGenerator, find_binary
 from perfopt.generation.interface import Candidate, GeneratorUnavailable
+from perfopt.generation.tidy_fixes import Fix, Replacement, apply_replacements, candidates_from
 from perfopt.reward import Level, reward_model_for
 from perfopt.sandbox import Sandbox
 
