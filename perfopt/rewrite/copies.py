@@ -158,7 +158,7 @@ class ConstRefParam(Rewrite):
             top = other.parent
             if top is not None and any(c.type == "virtual" for c in top.children):
                 return False
-        named = (n for n in parsed.walk() if n.type in ("identifier", "field_identifier") and parsed.text(n) == name)
+        named = parsed.named(name)
         return not any(self._as_value(n) for n in named)
 
     def _as_value(self, node: Node) -> bool:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, cached_property
 
 import tree_sitter_cpp
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
+
+
+_NAMED = ("identifier", "field_identifier", "type_identifier", "namespace_identifier")
 
 
 @cache
@@ -80,6 +83,23 @@ class Parsed:
     def function_of(self, node: Node) -> Node | None:
         return self.enclosing(node, "function_definition", "lambda_expression")
 
+    @cached_property
+    def _names(self) -> dict[str, list[Node]]:
+        # One walk per file: rewrites ask about names thousands of times on a long file.
+        index: dict[str, list[Node]] = {}
+        for n in self.walk():
+            if n.type in _NAMED:
+                index.setdefault(self.text(n), []).append(n)
+        return index
+
+    def named(self, name: str, types: tuple[str, ...] = ("identifier", "field_identifier")) -> list[Node]:
+        """Every identifier spelled ``name`` in the file, in document order."""
+        return [n for n in self._names.get(name, []) if n.type in types]
+
     def identifiers(self, node: Node, name: str) -> list[Node]:
         """Every use of the identifier ``name`` beneath ``node``."""
-        return [n for n in self.walk(node) if n.type == "identifier" and self.text(n) == name]
+        return [
+            n
+            for n in self._names.get(name, [])
+            if n.type == "identifier" and node.start_byte <= n.start_byte and n.end_byte <= node.end_byte
+        ]
