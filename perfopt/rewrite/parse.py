@@ -15,7 +15,6 @@ from functools import cache, cached_property
 import tree_sitter_cpp
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
-
 _NAMED = ("identifier", "field_identifier", "type_identifier", "namespace_identifier")
 
 
