@@ -3,7 +3,7 @@
 The shipped 56-line example (examples/word_counts/slow.cpp, 477 tokens) with
 8 candidates, on this machine. Run:
 
-    python bench/suggest_latency.py [--file F] [--candidates 8] [--model DIR] [--compare-enough N]
+    python bench/suggest_latency.py [--file F] [--candidates 8] [--model DIR] [--generators G] [--compare-enough N]
 
 1. End to end: ``perfopt suggest FILE --json`` in a fresh process, as a user
    runs it (Python start-up and imports included), with the stage times it reports.
@@ -38,9 +38,10 @@ EXAMPLE = ROOT / "examples" / "word_counts" / "slow.cpp"
 
 
 def end_to_end(
-    file: Path, n: int, model: str | None, enough: int = 0
-) -> tuple[float, dict[str, float], dict[str, int]]:
+    file: Path, n: int, model: str | None, enough: int = 0, generators: str | None = None
+) -> tuple[float, dict[str, float], dict[str, int], str]:
     extra = ["--model", model] if model else []
+    extra += ["--generators", generators] if generators else []
     extra += ["--enough", str(enough)] if enough else []
     cmd = [sys.executable, "-m", "perfopt", "suggest", str(file), "-n", str(n), "--json", "--no-cache", "-q", *extra]
     t = time.perf_counter()
@@ -49,11 +50,19 @@ def end_to_end(
     if done.returncode != 0:
         raise SystemExit(f"perfopt suggest failed ({done.returncode}): {done.stderr.strip()}")
     report = json.loads(done.stdout)
-    return wall, report["seconds"], report["counts"]
+    return wall, report["seconds"], report["counts"], report["generator"]
 
 
 def stages(file: Path, n: int, model: str | None) -> dict[str, float]:
     out: dict[str, float] = {}
+    from perfopt.generation.clang_tidy import ClangTidyGenerator
+    from perfopt.generation.rules import RulesGenerator
+
+    for name, gen in (("rules", RulesGenerator()), ("clang-tidy", ClangTidyGenerator())):
+        t = time.perf_counter()
+        gen.prepare()
+        made = list(gen.generate(file.read_text(), n))
+        out[f"{name}: {len(made)} candidates"] = time.perf_counter() - t
     t = time.perf_counter()
     import torch  # noqa: F401
     import transformers  # noqa: F401
@@ -94,13 +103,15 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=EXAMPLE)
     parser.add_argument("--candidates", type=int, default=8)
     parser.add_argument("--model", default=None, help="model folder (default: the bundled one)")
+    parser.add_argument("--generators", default=None, help="as perfopt suggest's (default: all)")
     parser.add_argument(
         "--compare-enough", type=int, default=0, metavar="N", help="also time --enough N against one batch"
     )
     args = parser.parse_args()
-    wall, seconds, counts = end_to_end(args.file, args.candidates, args.model)
+    wall, seconds, counts, generators = end_to_end(args.file, args.candidates, args.model, 0, args.generators)
     print(f"perfopt suggest {args.file.relative_to(ROOT) if args.file.is_relative_to(ROOT) else args.file}")
-    print(f"  -n {args.candidates}; outcome: {counts['generated']} generated, {counts['verified']} verified\n")
+    print(f"  -n {args.candidates}; generators: {generators}")
+    print(f"  outcome: {counts['generated']} generated, {counts['verified']} verified, {counts['faster']} faster\n")
     print("| end to end (fresh process) | seconds |\n|---|---|")
     print(f"| wall time, start-up included | {wall:.2f} |")
     for key in ("load", "check", "generate", "verify", "total"):
@@ -118,7 +129,7 @@ def compare_enough(file: Path, n: int, model: str | None, enough: int) -> None:
     generated: dict[int, list[int]] = {0: [], enough: []}
     for _ in range(3):
         for e in (0, enough):
-            wall, _, counts = end_to_end(file, n, model, e)
+            wall, _, counts, _ = end_to_end(file, n, model, e)
             walls[e].append(wall)
             generated[e].append(counts["generated"])
     base, rounds = sorted(walls[0])[1], sorted(walls[enough])[1]

@@ -8,18 +8,14 @@ from perfopt.rewrite.copies_moves import MoveLastUse
 from perfopt.rewrite.copy_cost import type_index
 from perfopt.rewrite.interface import Edit, Match, Rewrite
 from perfopt.rewrite.parse import Parsed
-from perfopt.rewrite.usage import (
-    Use,
-    binding_uses,
-    classify,
+from perfopt.rewrite.usage import Use, binding_uses, classify, reads, uses_of
+from perfopt.rewrite.usage_lookup import (
     declaration,
     functions_named,
     in_nested_lambda,
     inside,
-    reads,
     root_identifier,
     same,
-    uses_of,
 )
 from perfopt.rewrite.usage_regions import expression_type, is_local, nonlocal_writes, qualifiers, unchanged_during
 

@@ -7,16 +7,8 @@ from tree_sitter import Node
 from perfopt.rewrite.copy_cost import type_index
 from perfopt.rewrite.interface import Edit, Match, Rewrite
 from perfopt.rewrite.parse import Parsed
-from perfopt.rewrite.usage import (
-    Use,
-    classify,
-    declaration,
-    in_nested_lambda,
-    inside,
-    root_identifier,
-    same,
-    uses_of,
-)
+from perfopt.rewrite.usage import Use, classify, uses_of
+from perfopt.rewrite.usage_lookup import declaration, in_nested_lambda, inside, root_identifier, same
 from perfopt.rewrite.usage_regions import is_parameter, qualifiers
 
 _LOOPS = ("for_statement", "while_statement", "do_statement", "for_range_loop")

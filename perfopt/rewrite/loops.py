@@ -7,21 +7,15 @@ from tree_sitter import Node
 from perfopt.rewrite.interface import Edit, Match, Rewrite
 from perfopt.rewrite.loops_memo import MemoizeRecursion
 from perfopt.rewrite.parse import Parsed
-from perfopt.rewrite.purity import (
-    PURE_MATH,
-    Use,
+from perfopt.rewrite.placement import indent_of, insert_before_statement
+from perfopt.rewrite.purity import PURE_MATH, Use, is_pure_call, side_effect_free, use_of, uses
+from perfopt.rewrite.purity_lookup import (
     container_variable,
     fresh_name,
-    indent_of,
-    insert_before_statement,
     is_integral_type,
     is_local,
-    is_pure_call,
     occurrences,
-    side_effect_free,
-    use_of,
     user_functions,
-    uses,
 )
 from perfopt.rewrite.types import declaration_of, declared_names
 

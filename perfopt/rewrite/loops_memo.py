@@ -15,15 +15,13 @@ from tree_sitter import Node
 
 from perfopt.rewrite.interface import Edit, Match, Rewrite
 from perfopt.rewrite.parse import Parsed
-from perfopt.rewrite.purity import (
-    callee,
+from perfopt.rewrite.placement import indent_of
+from perfopt.rewrite.purity import callee, is_conversion, is_pure_call
+from perfopt.rewrite.purity_lookup import (
     fresh_name,
     function_declarators,
     includes,
-    indent_of,
-    is_conversion,
     is_integral_type,
-    is_pure_call,
     macros,
     types_redefined,
     user_functions,

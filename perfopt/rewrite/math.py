@@ -8,17 +8,8 @@ from tree_sitter import Node
 
 from perfopt.rewrite.interface import Edit, Match, Rewrite
 from perfopt.rewrite.parse import Parsed
-from perfopt.rewrite.purity import (
-    Use,
-    callee,
-    find_declaration,
-    is_integral_type,
-    side_effect_free,
-    types_redefined,
-    use_of,
-    user_functions,
-    uses,
-)
+from perfopt.rewrite.purity import Use, callee, side_effect_free, use_of, uses
+from perfopt.rewrite.purity_lookup import find_declaration, is_integral_type, types_redefined, user_functions
 
 _THREE = re.compile(r"3(\.0*)?")
 _ARITHMETIC = frozenset({"+", "-", "*", "/", "%"})

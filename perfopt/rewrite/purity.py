@@ -4,20 +4,29 @@ Deliberately small and conservative: a use of a variable is a plain read only
 in contexts listed here; anything else (a call that might take a reference,
 an address taken, a lambda capturing by reference) counts as an escape, after
 which the variable may change anywhere, and the rewrites leave it alone.
+
+The lookups it rests on (the per-file index, which declaration a name refers
+to, whether a type is integral) are in ``purity_lookup``; where the rewrites
+put new code, in ``placement``.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 
 from tree_sitter import Node
 
-from perfopt.rewrite.interface import Edit
 from perfopt.rewrite.parse import Parsed
-from perfopt.rewrite.types import declaration_of, declarator_name, declared_type
+from perfopt.rewrite.purity_lookup import (
+    COPYING_TYPES,
+    container_variable,
+    find_declaration,
+    function_declarators,
+    is_integral_type,
+    occurrences,
+    type_identifiers,
+)
+from perfopt.rewrite.types import declared_type
 
 #: <cmath>/<cstdlib> functions with no side effect besides errno, which no rewrite here relies on.
 PURE_MATH = frozenset(
@@ -30,84 +39,6 @@ PURE_CALLS = PURE_MATH | {"min", "max"}
 _SCANF = frozenset({"scanf", "sscanf", "fscanf"})
 #: C functions that take every argument by value.
 _BY_VALUE = frozenset({"printf", "fprintf", "puts", "putchar", "printf_s"})
-#: Standard types whose constructors copy their arguments (``vector<int> a(n)`` reads n).
-_COPYING_TYPES = re.compile(
-    r"\b(vector|string|deque|set|map|unordered_map|unordered_set|multiset|multimap|bitset|array|list)\b"
-)
-_INTEGRAL_WORDS = frozenset({"int", "long", "short", "unsigned", "signed", "char"})
-_INTEGRAL_ALIASES = frozenset("size_t int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t".split())  # noqa: SIM905
-
-
-@dataclass(frozen=True)
-class _Index:
-    """One walk of a file, so that the per-loop questions do not each walk it again."""
-
-    words: frozenset[str]
-    identifiers: dict[str, list[Node]]
-    type_identifiers: dict[str, list[Node]]
-    functions: dict[str, list[Node]]  # function_declarator nodes by name
-    macros: frozenset[str]
-    includes: frozenset[str]  # "vector", "bits/stdc++.h"
-    user: frozenset[str]
-
-
-@lru_cache(maxsize=8)
-def _index(parsed: Parsed) -> _Index:
-    words: set[str] = set()
-    identifiers: dict[str, list[Node]] = {}
-    type_identifiers: dict[str, list[Node]] = {}
-    functions: dict[str, list[Node]] = {}
-    defined: set[str] = set()
-    includes: set[str] = set()
-    for node in parsed.walk():
-        if node.child_count == 0 or node.type.endswith("identifier"):
-            words.add(parsed.text(node))
-        if node.type == "identifier":
-            identifiers.setdefault(parsed.text(node), []).append(node)
-        elif node.type == "type_identifier":
-            type_identifiers.setdefault(parsed.text(node), []).append(node)
-        elif node.type == "function_declarator":
-            target = node.child_by_field_name("declarator")
-            if target is not None and target.type == "qualified_identifier":
-                target = target.child_by_field_name("name")
-            if target is not None:
-                functions.setdefault(parsed.text(target), []).append(node)
-        elif node.type in ("preproc_def", "preproc_function_def"):
-            name = node.child_by_field_name("name")
-            if name is not None:
-                defined.add(parsed.text(name))
-        elif node.type == "preproc_include":
-            path = node.child_by_field_name("path")
-            if path is not None:
-                includes.add(parsed.text(path).strip('<>"'))
-    return _Index(
-        frozenset(words),
-        identifiers,
-        type_identifiers,
-        functions,
-        frozenset(defined),
-        frozenset(includes),
-        frozenset(functions) | frozenset(defined),
-    )
-
-
-def macros(parsed: Parsed) -> frozenset[str]:
-    return _index(parsed).macros
-
-
-def includes(parsed: Parsed) -> frozenset[str]:
-    """What the file #includes, anywhere: ``vector``, ``bits/stdc++.h``."""
-    return _index(parsed).includes
-
-
-def occurrences(parsed: Parsed, name: str, region: Node) -> list[Node]:
-    """Every identifier ``name`` in ``region``, like Parsed.identifiers but from the file's index."""
-    return [n for n in _index(parsed).identifiers.get(name, []) if region.start_byte <= n.start_byte < region.end_byte]
-
-
-def function_declarators(parsed: Parsed, name: str) -> list[Node]:
-    """Every declaration or definition of a function ``name`` in the file."""
-    return _index(parsed).functions.get(name, [])
 
 
 class Use(Enum):
@@ -116,11 +47,6 @@ class Use(Enum):
     WRITE = "write"
     #: Its address or a reference may outlive this point: it may change anywhere afterwards.
     ESCAPE = "escape"
-
-
-def user_functions(parsed: Parsed) -> frozenset[str]:
-    """Names this file declares as functions or macros: a standard name among them is not the standard one."""
-    return _index(parsed).user
 
 
 def callee(parsed: Parsed, call: Node) -> str | None:
@@ -153,37 +79,6 @@ def is_conversion(parsed: Parsed, call: Node) -> bool:
         name = function.child_by_field_name("name")
         return name is not None and parsed.text(name) == "static_cast" and "&" not in parsed.text(function)
     return False
-
-
-def is_integral_type(parsed: Parsed, text: str | None, depth: int = 0) -> bool:
-    """Whether a declared type's text names a built-in integer type (through a file-level typedef too)."""
-    if text is None:
-        return False
-    words = [w for w in text.replace("std::", "").split() if w not in ("const", "static", "register")]
-    if not words:
-        return False
-    if all(w in _INTEGRAL_WORDS for w in words):
-        return True
-    if len(words) == 1 and words[0] in _INTEGRAL_ALIASES:
-        return True
-    if len(words) == 1:
-        target = _alias_of(parsed, words[0])
-        return target is not None and depth < 8 and is_integral_type(parsed, target, depth + 1)
-    return False
-
-
-def _alias_of(parsed: Parsed, name: str) -> str | None:
-    """The type text a file-level ``typedef T name;`` or ``using name = T;`` names."""
-    for node in parsed.root.named_children:
-        if node.type == "type_definition":
-            declarator, kind = node.child_by_field_name("declarator"), node.child_by_field_name("type")
-            if declarator is not None and kind is not None and parsed.text(declarator) == name:
-                return parsed.text(kind)
-        elif node.type == "alias_declaration":
-            alias, kind = node.child_by_field_name("name"), node.child_by_field_name("type")
-            if alias is not None and kind is not None and parsed.text(alias) == name:
-                return parsed.text(kind)
-    return None
 
 
 def _indexable(parsed: Parsed, base: Node) -> bool:
@@ -256,21 +151,6 @@ def _observer(parsed: Parsed, call: Node) -> bool:
     if base is None or op is None or field is None or base.type != "identifier" or parsed.text(op) != ".":
         return False
     return parsed.text(field) in ("size", "length", "empty") and container_variable(parsed, base)
-
-
-def container_variable(parsed: Parsed, ident: Node) -> bool:
-    """Whether ``ident`` is a variable of a standard container type or a C array: iterating it has no side effect."""
-    decl = find_declaration(parsed, ident)
-    kind = decl.child_by_field_name("type") if decl is not None else None
-    if decl is None or kind is None:
-        return False
-    if _COPYING_TYPES.search(parsed.text(kind)) is not None:
-        return True
-    name = parsed.text(ident)
-    mine = [
-        d for d in decl.children_by_field_name("declarator") if (n := declarator_name(d)) and parsed.text(n) == name
-    ]
-    return any(n.type == "array_declarator" for d in mine for n in parsed.walk(d))
 
 
 def _numeric_operand(parsed: Parsed, node: Node) -> bool:
@@ -362,7 +242,7 @@ def _direct_use(parsed: Parsed, ident: Node, user: frozenset[str]) -> Use:
         if call is not None and call.type == "init_declarator":
             decl = call.parent
             kind = decl.child_by_field_name("type") if decl is not None else None
-            if kind is not None and _COPYING_TYPES.search(parsed.text(kind)) and "&" not in parsed.text(kind):
+            if kind is not None and COPYING_TYPES.search(parsed.text(kind)) and "&" not in parsed.text(kind):
                 return Use.READ
         return Use.ESCAPE
     if t == "lambda_capture_specifier":
@@ -396,11 +276,11 @@ def uses(parsed: Parsed, name: str, region: Node, user: frozenset[str]) -> list[
     """How every occurrence of ``name`` in ``region`` uses it."""
     found = [use_of(parsed, n, user) for n in occurrences(parsed, name, region)]
     # `T x(n);` in a function body parses as a function declaration whose "parameter type" is n.
-    for node in _index(parsed).type_identifiers.get(name, []):
+    for node in type_identifiers(parsed, name):
         decl = _vexing(node) if region.start_byte <= node.start_byte < region.end_byte else None
         if decl is not None:
             kind = decl.child_by_field_name("type") if decl is not None else None
-            copies = kind is not None and _COPYING_TYPES.search(parsed.text(kind)) is not None
+            copies = kind is not None and COPYING_TYPES.search(parsed.text(kind)) is not None
             found.append(Use.READ if copies else Use.ESCAPE)
     return found
 
@@ -414,94 +294,3 @@ def _vexing(node: Node) -> Node | None:
         return None
     declarators = current.children_by_field_name("declarator")
     return current if any(d.type == "function_declarator" for d in declarators) else None
-
-
-def find_declaration(parsed: Parsed, ident: Node) -> Node | None:
-    """declaration_of, plus local ``vector<int> a(n);`` declarations, which tree-sitter reads as functions."""
-    found = declaration_of(parsed, ident)
-    if found is not None:
-        return found
-    name, child, scope = parsed.text(ident), ident, ident.parent
-    while scope is not None:
-        if scope.type == "compound_statement":
-            for decl in reversed(
-                [c for c in scope.named_children if c.type == "declaration" and c.start_byte < child.start_byte]
-            ):
-                for d in decl.children_by_field_name("declarator"):
-                    target = d.child_by_field_name("declarator") if d.type == "function_declarator" else None
-                    if target is not None and target.type == "identifier" and parsed.text(target) == name:
-                        return decl
-        child, scope = scope, scope.parent
-    return None
-
-
-def is_local(parsed: Parsed, ident: Node) -> bool:
-    """Whether ``ident`` names a non-static, non-reference local variable or value parameter of its function."""
-    decl = declaration_of(parsed, ident)
-    if decl is None or decl.type not in ("declaration", "parameter_declaration", "optional_parameter_declaration"):
-        return False
-    if parsed.enclosing(decl, "function_definition", "lambda_expression") is None:
-        return False
-    if any(
-        c.type in ("storage_class_specifier", "type_qualifier")
-        and parsed.text(c) in ("static", "extern", "volatile", "thread_local")
-        for c in decl.children
-    ):
-        return False
-    name = parsed.text(ident)
-    for declarator in decl.children_by_field_name("declarator"):
-        target = declarator.child_by_field_name("declarator") if declarator.type == "init_declarator" else declarator
-        if target is not None and target.type == "identifier" and parsed.text(target) == name:
-            return True
-    return False
-
-
-def fresh_name(parsed: Parsed, base: str, taken: set[str] | None = None) -> str:
-    """``base``, or ``base_2``, ``base_3``...: the first that no token in the file spells (so nothing is shadowed)."""
-    words = _index(parsed).words | (taken or set())
-    candidate, i = base, 1
-    while candidate in words:
-        i += 1
-        candidate = f"{base}_{i}"
-    return candidate
-
-
-def indent_of(parsed: Parsed, node: Node) -> str | None:
-    """The whitespace before ``node`` on its line, or None when code precedes it there."""
-    start = parsed.data.rfind(b"\n", 0, node.start_byte) + 1
-    before = parsed.data[start : node.start_byte].decode("utf-8")
-    return before if before.strip() == "" else None
-
-
-def insert_before_statement(parsed: Parsed, statement: Node, text: str) -> list[Edit] | None:
-    """Edits that run ``text`` (a declaration) just before ``statement`` in the same scope; None where impossible.
-
-    In a block it goes on its own line; where the statement is the unbraced
-    body of an if/for/while (or follows a case label) the two are wrapped in braces.
-    """
-    parent = statement.parent
-    if parent is None:
-        return None
-    if parent.type == "compound_statement":
-        indent = indent_of(parsed, statement)
-        sep = f"\n{indent}" if indent is not None else " "
-        return [Edit(statement.start_byte, statement.start_byte, f"{text}{sep}")]
-    if parent.type in (
-        "for_statement",
-        "while_statement",
-        "if_statement",
-        "else_clause",
-        "do_statement",
-        "case_statement",
-        "for_range_loop",
-    ):
-        return [
-            Edit(statement.start_byte, statement.start_byte, "{ " + text + " "),
-            Edit(statement.end_byte, statement.end_byte, " }"),
-        ]
-    return None
-
-
-def types_redefined(parsed: Parsed) -> bool:
-    """``#define int long long`` and the like: built-in type names no longer mean what they say."""
-    return bool(_index(parsed).macros & (_INTEGRAL_WORDS | {"float", "double", "bool"}))

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from perfopt.rewrite.cstrings import char_buffer, string_unchanged
 from perfopt.rewrite.interface import Edit, Match, Rewrite
 from perfopt.rewrite.parse import Parsed
 from perfopt.rewrite.streams import (
     call_name,
-    char_buffer,
     declarator_of,
     is_std,
     is_std_string,
     method_of,
-    string_unchanged,
     user_functions,
 )
 from perfopt.rewrite.strings_chain import AppendChain

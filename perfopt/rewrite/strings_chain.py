@@ -5,9 +5,10 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from perfopt.rewrite.containers_effects import is_pure
+from perfopt.rewrite.cstrings import char_buffer
 from perfopt.rewrite.interface import Edit, Match, Rewrite
 from perfopt.rewrite.parse import Parsed
-from perfopt.rewrite.streams import call_name, char_buffer, declarator_of, is_std_string, method_of, user_functions
+from perfopt.rewrite.streams import call_name, declarator_of, is_std_string, method_of, user_functions
 
 _LITERALS = ("string_literal", "raw_string_literal", "concatenated_string", "char_literal")
 

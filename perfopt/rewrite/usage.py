@@ -1,4 +1,4 @@
-"""How a variable is used, and whether its type is costly to copy: the analysis behind the copies rewrites.
+"""How a variable is used: the analysis behind the copies rewrites (what a copy costs is ``copy_cost``'s question).
 
 ``classify`` says what one use of a variable does to it: reads it, writes it
 (assignment, ``++``, a non-const member such as ``push_back``, ``cin >> v``,
@@ -6,19 +6,29 @@ a non-const reference parameter), moves from it, takes its address, or
 returns it. Anything it does not recognise counts as a write, so a rewrite
 that needs "only read" stays silent when in doubt. ``uses_of`` finds the uses
 of one declaration (following block scopes, and the ``vector<int> a(n);``
-that tree-sitter parses as a function declaration).
+that tree-sitter parses as a function declaration), using the lookups of
+``usage_lookup`` (which declaration a name refers to, which functions a call
+may reach).
 """
 
 from __future__ import annotations
 
 from enum import Enum
-from weakref import WeakKeyDictionary
 
 from tree_sitter import Node
 
 from perfopt.rewrite.copy_cost import type_index
 from perfopt.rewrite.parse import Parsed
-from perfopt.rewrite.types import declaration_of
+from perfopt.rewrite.usage_lookup import (
+    TRANSPARENT,
+    declaration,
+    functions_named,
+    inside,
+    is_declared_name,
+    parsed_operator,
+    root_identifier,
+    same,
+)
 
 
 class Use(Enum):
@@ -68,69 +78,6 @@ _RANGE_MEMBERS = frozenset(["insert", "assign", "append"])
 _ARITHMETIC = frozenset(
     ["int", "long", "short", "char", "bool", "float", "double", "unsigned", "signed", "size_t", "ll", "ull"]
 )
-_TRANSPARENT = ("parenthesized_expression",)
-
-
-def same(a: Node | None, b: Node | None) -> bool:
-    """Whether two nodes are the same node of the tree."""
-    return a is not None and b is not None and (a.start_byte, a.end_byte, a.type) == (b.start_byte, b.end_byte, b.type)
-
-
-def inside(node: Node, outer: Node) -> bool:
-    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
-
-
-def is_declared_name(node: Node) -> bool:
-    """Whether ``node`` is the name a declarator introduces, rather than a use."""
-    current = node
-    while current.parent is not None and current.parent.type in (
-        "init_declarator",
-        "reference_declarator",
-        "pointer_declarator",
-        "array_declarator",
-        "structured_binding_declarator",
-    ):
-        if current.parent.type == "init_declarator" and not same(
-            current.parent.child_by_field_name("declarator"), current
-        ):
-            return False
-        if current.parent.type == "array_declarator" and not same(
-            current.parent.child_by_field_name("declarator"), current
-        ):
-            return False
-        current = current.parent
-    parent = current.parent
-    return parent is not None and (
-        same(parent.child_by_field_name("declarator"), current) or current.type == "structured_binding_declarator"
-    )
-
-
-def _vexing(parsed: Parsed, node: Node, name: str) -> bool:
-    """Whether ``node`` is ``vector<int> name(n);`` in a block, which tree-sitter parses as a function declaration."""
-    if node.type != "declaration":
-        return False
-    declarators = node.children_by_field_name("declarator")
-    inner = declarators[0].child_by_field_name("declarator") if len(declarators) == 1 else None
-    return declarators[0].type == "function_declarator" and inner is not None and parsed.text(inner) == name
-
-
-def declaration(parsed: Parsed, ident: Node) -> Node | None:
-    """``types.declaration_of``, but also seeing block-scope ``T name(args);`` (see ``_vexing``)."""
-    found = declaration_of(parsed, ident)
-    name = parsed.text(ident)
-    child, scope = ident, ident.parent
-    while scope is not None:
-        if scope.type == "compound_statement":
-            vexing = [c for c in scope.named_children if c.start_byte < child.start_byte and _vexing(parsed, c, name)]
-            if vexing:
-                nearest = vexing[-1]
-                if found is not None and inside(found, scope) and found.start_byte > nearest.start_byte:
-                    return found
-                return nearest
-        if found is not None and inside(found, scope):
-            return found
-        child, scope = scope, scope.parent
-    return found
 
 
 def uses_of(parsed: Parsed, decl: Node, name: str, within: Node) -> list[Node]:
@@ -163,36 +110,6 @@ def binding_uses(parsed: Parsed, holder: Node, name: str, within: Node) -> list[
     return out
 
 
-def in_nested_lambda(parsed: Parsed, node: Node, home: Node | None) -> bool:
-    """Whether ``node`` sits in a lambda inside ``home`` (so it may run later, or through a capture)."""
-    function = parsed.function_of(node)
-    while function is not None and not same(function, home):
-        if function.type == "lambda_expression":
-            return True
-        function = parsed.function_of(function)
-    return False
-
-
-def root_identifier(expr: Node) -> Node | None:
-    """``g`` in ``g[u]``, ``g[u][v]``, ``g.adj``, ``(g)``: the variable whose storage the expression is part of."""
-    current: Node | None = expr
-    while current is not None and current.type != "identifier":
-        if current.type in ("subscript_expression", "field_expression"):
-            if current.type == "field_expression" and parsed_operator(current) == "->":
-                return None
-            current = current.child_by_field_name("argument")
-        elif current.type in _TRANSPARENT:
-            current = current.named_children[0] if current.named_children else None
-        else:
-            return None
-    return current
-
-
-def parsed_operator(node: Node) -> str:
-    op = node.child_by_field_name("operator")
-    return op.type if op is not None else ""
-
-
 def _arithmetic(parsed: Parsed, var_type: Node | None) -> bool:
     if var_type is None:
         return False
@@ -220,7 +137,7 @@ def classify(parsed: Parsed, expr: Node, var_type: Node | None = None) -> Use:
     if parent is None:
         return Use.WRITE
     kind = parent.type
-    if kind in _TRANSPARENT:
+    if kind in TRANSPARENT:
         return classify(parsed, parent, var_type)
     if kind == "assignment_expression":
         return Use.WRITE if same(parent.child_by_field_name("left"), expr) else Use.READ
@@ -358,21 +275,6 @@ def _std_receiver(parsed: Parsed, field: Node) -> bool:
     return type_node is not None and type_index(parsed).std_container(type_node)
 
 
-_FUNCTIONS: WeakKeyDictionary[Parsed, dict[str, list[Node]]] = WeakKeyDictionary()
-
-
-def functions_named(parsed: Parsed, name: str) -> list[Node]:
-    """Every function_declarator (definition or prototype) in the file whose name is ``name``."""
-    if parsed not in _FUNCTIONS:
-        table: dict[str, list[Node]] = {}
-        for node in parsed.walk():
-            inner = node.child_by_field_name("declarator") if node.type == "function_declarator" else None
-            if inner is not None and inner.type in ("identifier", "field_identifier"):
-                table.setdefault(parsed.text(inner), []).append(node)
-        _FUNCTIONS[parsed] = table
-    return _FUNCTIONS[parsed].get(name, [])
-
-
 def _parameter_use(parsed: Parsed, name: str, index: int) -> Use:
     """What the functions named ``name`` in the file do with their ``index``-th parameter; WRITE if unknown."""
     found = functions_named(parsed, name)
@@ -398,7 +300,7 @@ def _iterator(parsed: Parsed, expr: Node, var_type: Node | None, depth: int) -> 
     if parent is None or depth > 3:
         return Use.WRITE
     kind = parent.type
-    if kind in _TRANSPARENT or kind in ("update_expression",):
+    if kind in TRANSPARENT or kind in ("update_expression",):
         return _iterator(parsed, parent, var_type, depth)
     if kind == "pointer_expression" and parsed_operator(parent) == "*":
         return classify(parsed, parent, var_type)

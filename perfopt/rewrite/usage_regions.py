@@ -13,17 +13,14 @@ from tree_sitter import Node
 from perfopt.rewrite.copy_cost import type_index
 from perfopt.rewrite.parse import Parsed
 from perfopt.rewrite.types import declarator_name
-from perfopt.rewrite.usage import (
-    Use,
-    classify,
+from perfopt.rewrite.usage import Use, classify, reads, uses_of
+from perfopt.rewrite.usage_lookup import (
     declaration,
     functions_named,
     in_nested_lambda,
     inside,
     is_declared_name,
-    reads,
     same,
-    uses_of,
 )
 
 
