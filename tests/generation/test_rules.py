@@ -60,3 +60,18 @@ def test_a_file_that_parses_only_in_part_gets_rewrites_in_its_clean_parts() -> N
     cands = list(RulesGenerator().generate(broken, 8))
     single = next(c for c in cands if c.rewrite == "strings.append_not_concat")
     assert single.program is not None and 'u = u + "x"' in single.program
+
+
+def test_a_header_without_main_gets_the_rewrites_that_need_none() -> None:
+    header = """#pragma once
+#include <string>
+#include <vector>
+inline long long total_length(std::vector<std::string> words) {
+    long long n = 0;
+    for (std::string w : words) n += w.size();
+    return n;
+}
+"""
+    names = {c.rewrite for c in RulesGenerator().generate(header, 8)}
+    assert {"copies.const_ref_param", "copies.range_for_const_ref"} <= names
+    assert "io.sync_with_stdio" not in names
