@@ -1,10 +1,9 @@
 """The rewrite library as a candidate generator: each applicable rewrite alone, then combinations.
 
-Candidates are free to make (a parse and some edits, no model), so the budget
-goes first to single rewrites, which say exactly what changed and why, and then
-to combinations, which is where independent small wins add up past the
-threshold. Without a profile (issue: profile-guided windows) rewrites keep the
-library's family order.
+Candidates are free to make (a parse and some edits, no model). Single
+rewrites say exactly what changed and why; all of them together is where
+independent small wins add up past the threshold. Without a profile (issue:
+profile-guided windows) rewrites keep the library's family order.
 """
 
 from __future__ import annotations
@@ -63,34 +62,35 @@ class RulesGenerator:
         return found
 
     def generate(self, source: str, n: int, keep_going: KeepGoing | None = None) -> Iterator[Candidate]:
+        """Each rewrite alone, then all of them together: n-1 singles at most when the budget is tight,
+        so that the combination, usually the fastest, always gets its place. The rest of the shared
+        budget goes to the other generators."""
         found = self.find(source)
-        made = 0
-        for name, matches, edits in found:
-            if made == n:
-                return
+        together = self._together(found)
+        singles = found[: n - 1] if together is not None and len(found) + 1 > n else found[:n]
+        for name, matches, edits in singles:
             yield Candidate(
                 f"rules/{name}", apply_edits(source, edits), generator="rules", rewrite=name, reason=_reason(matches)
             )
-            made += 1
-        # Then cumulative combinations: the first two rewrites, the first three, ..., all of them.
-        combined: list[Edit] = []
-        names: list[str] = []
-        reasons: list[str] = []
-        for name, matches, edits in found:
-            if not _compatible(combined, edits):
-                continue
-            combined += edits
-            names.append(name)
-            reasons.append(_reason(matches))
-            if len(names) < 2:
-                continue
-            if made == n:
-                return
+        if together is not None and n > len(singles):
+            names, reasons, edits = together
             yield Candidate(
                 f"rules/{'+'.join(names)}",
-                apply_edits(source, combined),
+                apply_edits(source, edits),
                 generator="rules",
                 rewrite="+".join(names),
                 reason="; ".join(reasons),
             )
-            made += 1
+
+    @staticmethod
+    def _together(found: list[tuple[str, list[Match], list[Edit]]]) -> tuple[list[str], list[str], list[Edit]] | None:
+        """Every rewrite that fits with those before it, or None when fewer than two apply."""
+        combined: list[Edit] = []
+        names: list[str] = []
+        reasons: list[str] = []
+        for name, matches, edits in found:
+            if _compatible(combined, edits):
+                combined += edits
+                names.append(name)
+                reasons.append(_reason(matches))
+        return (names, reasons, combined) if len(names) >= 2 else None
