@@ -176,7 +176,7 @@ def test_the_cli_with_a_model_never_blocks_and_touches_nothing(repo: Path) -> No
     proc = perfopt("hook", "--model", model, "-n", "2", "--timer", "instructions", cwd=repo)
     assert proc.returncode == 0, proc.stderr
     # The rules find the iostream rewrite; the hook reports it and writes nothing.
-    assert "from the rules/io.sync_with_stdio candidate" in proc.stderr
+    assert "from the rules/io.sync_with_stdio" in proc.stderr
     assert "1 faster rewrite(s) found; nothing was changed" in proc.stderr
     assert (repo / "slow.cpp").read_text() == unstaged and git(repo, "show", ":slow.cpp") == staged
     # The model alone (its tiny test version) finds nothing, and says so.

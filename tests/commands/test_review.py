@@ -106,7 +106,7 @@ def test_the_action_creates_then_updates_exactly_one_comment(tmp_path: Path) -> 
         assert len(ours) == 1 and len(gh.comments[7]) == 2
         # The comment shows the verified rewrite and names its generator, rewrite and reason.
         body = ours[0]["body"]
-        assert "### perfopt: `slow.cpp` can run" in body and "Rewrite: `rules/io.sync_with_stdio`" in body
+        assert "### perfopt: `slow.cpp` can run" in body and "Rewrite: `rules/io.sync_with_stdio" in body
         assert [m for m, _, _ in gh.requests] == ["GET", "POST", "GET", "PATCH"]
         assert not (tmp_path / "summary.md").exists()
 
