@@ -8,15 +8,14 @@ so its location is trusted input. It comes from ``--cache-dir``, then
 
 from __future__ import annotations
 
-import logging
 import os
 import stat
 import tempfile
 from pathlib import Path
 
-ENV = "PERFOPT_CACHE_DIR"
+from perfopt.notices import warn_once
 
-log = logging.getLogger("perfopt")
+ENV = "PERFOPT_CACHE_DIR"
 
 
 def cache_root(override: Path | None = None) -> Path:
@@ -61,13 +60,3 @@ def private_folder(name: str, override: Path | None = None) -> Path | None:
         warn_once(f"cache folder {root} is not writable ({e.strerror or e}); running without a cache")
         return None
     return folder
-
-
-_warned: set[str] = set()
-
-
-def warn_once(message: str) -> None:
-    """A one-line warning on stderr (the CLI sets the format), never twice in one process."""
-    if message not in _warned:
-        _warned.add(message)
-        log.warning(message)

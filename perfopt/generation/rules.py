@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
 
-from perfopt.cachedir import warn_once
 from perfopt.generation.interface import Candidate, KeepGoing
+from perfopt.notices import warn_once
 from perfopt.rewrite import Edit, Match, Parsed, Rewrite, all_rewrites, apply_edits
 
 

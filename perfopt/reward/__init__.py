@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from perfopt.cachedir import UnsafeFolder, private_folder, warn_once
+from perfopt.cachedir import UnsafeFolder, private_folder
 from perfopt.config import Config
+from perfopt.notices import warn_once
 from perfopt.reward.cache import ResultCache
 from perfopt.reward.compiler import Compiler
 from perfopt.reward.harness import Harness, IOHarness

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from perfopt.cachedir import warn_once
+from perfopt.notices import warn_once
 
 
 def key_of(**parts: object) -> str:

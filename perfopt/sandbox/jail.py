@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from perfopt.cachedir import UnsafeFolder, private_folder, warn_once
+from perfopt.cachedir import UnsafeFolder, private_folder
 from perfopt.errors import NoCompilerError, SandboxError
+from perfopt.notices import warn_once
 from perfopt.sandbox.policy import system_reads
 
 JAIL_FAIL = 125
