@@ -9,17 +9,16 @@ profile-guided windows) rewrites keep the library's family order.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import pairwise
 
 from perfopt.generation.interface import Candidate, KeepGoing
 from perfopt.notices import warn_once
 from perfopt.rewrite import Edit, Match, Parsed, Rewrite, all_rewrites, apply_edits
+from perfopt.rewrite.interface import overlap
 
 
 def _compatible(edits: list[Edit], more: Sequence[Edit]) -> bool:
-    """Whether ``more`` can join ``edits`` (identical edits, such as one #include, count once)."""
-    ordered = sorted({*edits, *more}, key=lambda e: (e.start, e.end))
-    return all(b.start >= a.end for a, b in pairwise(ordered))
+    """Whether ``more`` can join ``edits``: the same overlap rule apply_edits enforces."""
+    return overlap([*edits, *more]) is None
 
 
 def _reason(matches: Sequence[Match]) -> str:

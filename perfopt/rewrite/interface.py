@@ -65,14 +65,23 @@ class OverlapError(ValueError):
     """Two edits touch the same bytes: they cannot be applied together."""
 
 
+def _ordered(edits: Sequence[Edit]) -> list[Edit]:
+    # The text breaks ties, so that two insertions at one place (two #includes) come out the same every run.
+    return sorted(set(edits), key=lambda e: (e.start, e.end, e.text))
+
+
+def overlap(edits: Sequence[Edit]) -> tuple[Edit, Edit] | None:
+    """Two of ``edits`` that touch the same bytes, or None (identical edits, such as one #include, count once)."""
+    return next(((a, b) for a, b in pairwise(_ordered(edits)) if b.start < a.end), None)
+
+
 def apply_edits(source: str, edits: Sequence[Edit]) -> str:
     """``source`` with ``edits`` applied; edits must not overlap."""
+    clash = overlap(edits)
+    if clash is not None:
+        a, b = clash
+        raise OverlapError(f"edits at bytes {a.start}-{a.end} and {b.start}-{b.end} overlap")
     data = source.encode("utf-8")
-    # The text breaks ties, so that two insertions at one place (two #includes) come out the same every run.
-    ordered = sorted(set(edits), key=lambda e: (e.start, e.end, e.text))
-    for a, b in pairwise(ordered):
-        if b.start < a.end:
-            raise OverlapError(f"edits at bytes {a.start}-{a.end} and {b.start}-{b.end} overlap")
-    for e in reversed(ordered):
+    for e in reversed(_ordered(edits)):
         data = data[: e.start] + e.text.encode("utf-8") + data[e.end :]
     return data.decode("utf-8")

@@ -55,3 +55,14 @@ def r4(name: str, source: str, inputs: list[str], folder: Path, sandbox: Sandbox
 
 def assert_r4(verdict: Verdict) -> None:
     assert verdict.level is Level.FASTER, f"{verdict.level.code}: {verdict.reason}\n{verdict.compile_log}"
+
+
+def same_output(before: str, after: str, folder: Path, stdin: str) -> None:
+    """Both versions compile and print the same thing."""
+    outputs = []
+    for name, text in (("before", before), ("after", after)):
+        (folder / f"{name}.cpp").write_text(text)
+        binary = folder / name
+        subprocess.run(["g++", "-std=c++17", "-O2", "-o", str(binary), str(folder / f"{name}.cpp")], check=True)
+        outputs.append(subprocess.run([str(binary)], input=stdin.encode(), capture_output=True, timeout=60).stdout)
+    assert outputs[0] == outputs[1], after

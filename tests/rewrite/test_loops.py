@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import random
-import subprocess
 from pathlib import Path
 
 from perfopt.sandbox import Sandbox
-from tests.rewrite.harness import assert_r4, matches, r4, rewritten
+from tests.rewrite.harness import assert_r4, matches, r4, rewritten, same_output
 
 #: Primes up to n by trial division, with sqrt in the inner loop's condition.
 PRIMES = r"""
@@ -135,7 +134,7 @@ int main() {
 }
 """
     assert len(matches("loops.hoist_invariant_call", source)) == 5
-    _same_output(source, rewritten("loops.hoist_invariant_call", source), tmp_path, "")
+    same_output(source, rewritten("loops.hoist_invariant_call", source), tmp_path, "")
 
 
 def test_memoize_recursion_is_r4(tmp_path: Path, sandbox: Sandbox) -> None:
@@ -198,7 +197,7 @@ int stairs(int n) { int a = 1; if (n < 0) return 0; if (n == 0) return a; return
 int main() { printf("%lld %lld %.3f %d\n", binom(24, 12), paths(11, 11), tri(22), util::stairs(20)); }
 """
     assert len(matches("loops.memoize_recursion", source)) == 4
-    _same_output(source, rewritten("loops.memoize_recursion", source), tmp_path, "")
+    same_output(source, rewritten("loops.memoize_recursion", source), tmp_path, "")
 
 
 def test_early_exit_search_is_r4(tmp_path: Path, sandbox: Sandbox) -> None:
@@ -269,15 +268,4 @@ int main() {
 }
 """
     assert len(matches("loops.early_exit_search", source)) == 4
-    _same_output(source, rewritten("loops.early_exit_search", source), tmp_path, "")
-
-
-def _same_output(before: str, after: str, folder: Path, stdin: str) -> None:
-    """Both versions compile and print the same thing."""
-    outputs = []
-    for name, text in (("before", before), ("after", after)):
-        (folder / f"{name}.cpp").write_text(text)
-        binary = folder / name
-        subprocess.run(["g++", "-std=c++17", "-O2", "-o", str(binary), str(folder / f"{name}.cpp")], check=True)
-        outputs.append(subprocess.run([str(binary)], input=stdin.encode(), capture_output=True, timeout=60).stdout)
-    assert outputs[0] == outputs[1], after
+    same_output(source, rewritten("loops.early_exit_search", source), tmp_path, "")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from perfopt.sandbox import Sandbox
-from tests.rewrite.harness import assert_r4, matches, r4, rewritten
+from tests.rewrite.harness import assert_r4, matches, r4, rewritten, same_output
 
 #: Which of the first 30 cubes each number is, and the sum of the cubes: pow on the hot path.
 CUBES = r"""
@@ -104,7 +103,7 @@ int main() {
 }
 """
     assert len(matches("math.pow_small_integer", source)) == 7
-    _same_output(source, rewritten("math.pow_small_integer", source), tmp_path, "")
+    same_output(source, rewritten("math.pow_small_integer", source), tmp_path, "")
 
 
 def _is_prime(n: int) -> bool:
@@ -190,15 +189,4 @@ int main() {
 }
 """
     assert len(matches("math.integer_sqrt_loop_bound", source)) == 3
-    _same_output(source, rewritten("math.integer_sqrt_loop_bound", source), tmp_path, "")
-
-
-def _same_output(before: str, after: str, folder: Path, stdin: str) -> None:
-    """Both versions compile and print the same thing."""
-    outputs = []
-    for name, text in (("before", before), ("after", after)):
-        (folder / f"{name}.cpp").write_text(text)
-        binary = folder / name
-        subprocess.run(["g++", "-std=c++17", "-O2", "-o", str(binary), str(folder / f"{name}.cpp")], check=True)
-        outputs.append(subprocess.run([str(binary)], input=stdin.encode(), capture_output=True, timeout=60).stdout)
-    assert outputs[0] == outputs[1], after
+    same_output(source, rewritten("math.integer_sqrt_loop_bound", source), tmp_path, "")
