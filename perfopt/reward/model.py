@@ -202,10 +202,11 @@ class RewardModel:
 
     def _time(self, baseline: Build, build: Build) -> Timing:
         a, b = self.harness.invocations(baseline), self.harness.invocations(build)
+        threshold = self.config.min_speedup
         if self.timer.parallel_safe:
-            return self.timer.compare(a, b)
+            return self.timer.compare(a, b, threshold)
         with self._timing_lock:
-            return self.timer.compare(a, b)
+            return self.timer.compare(a, b, threshold)
 
     def evaluate(
         self,

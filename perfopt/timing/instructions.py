@@ -82,7 +82,9 @@ class InstructionTimer:
             self._memo[inv] = total
         return total
 
-    def compare(self, baseline: Sequence[Invocation], candidate: Sequence[Invocation]) -> Timing:
+    def compare(
+        self, baseline: Sequence[Invocation], candidate: Sequence[Invocation], threshold: float | None = None
+    ) -> Timing:
         a = sum(self.count(inv) for inv in baseline)
         b = sum(self.count(inv) for inv in candidate)
         return Timing(

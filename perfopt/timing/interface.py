@@ -60,6 +60,12 @@ class Timer(Protocol):
     #: Whether several comparisons may run at once without skewing each other.
     parallel_safe: bool
 
-    def compare(self, baseline: Sequence[Invocation], candidate: Sequence[Invocation]) -> Timing:
-        """Time both programs over the same test invocations."""
+    def compare(
+        self, baseline: Sequence[Invocation], candidate: Sequence[Invocation], threshold: float | None = None
+    ) -> Timing:
+        """Time both programs over the same test invocations.
+
+        ``threshold`` is the speedup the caller decides on: a timer may stop
+        early once its estimate is certain to fall short of it.
+        """
         ...

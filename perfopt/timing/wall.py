@@ -48,7 +48,9 @@ class WallTimer:
             total += result.wall_seconds
         return total
 
-    def compare(self, baseline: Sequence[Invocation], candidate: Sequence[Invocation]) -> Timing:
+    def compare(
+        self, baseline: Sequence[Invocation], candidate: Sequence[Invocation], threshold: float | None = None
+    ) -> Timing:
         for _ in range(self.warmup):
             self._total(baseline)
             self._total(candidate)
@@ -64,6 +66,11 @@ class WallTimer:
             base_times.append(a)
             cand_times.append(b)
             ratios.append(a / b if b > 0 else 1.0)
+            if threshold is not None and sum(r < threshold for r in ratios) > self.repeats // 2:
+                # More than half of all the rounds there will be are below the threshold, so their
+                # median is too, whatever the rest show: the verdict is settled, and most
+                # candidates are not faster, so this saves a third of the timing on most of them.
+                break
         return Timing(
             timer=self.name,
             unit="s",
@@ -71,5 +78,5 @@ class WallTimer:
             candidate=statistics.median(cand_times),
             speedup=statistics.median(ratios),
             noise=spread(ratios),
-            samples=self.repeats,
+            samples=len(ratios),
         )

@@ -43,6 +43,20 @@ def test_wall_timer_pairs_runs_and_reports_noise(sandbox: Sandbox, programs: tup
     assert timing.noise >= 0
 
 
+def test_wall_timer_stops_once_the_verdict_is_settled(
+    sandbox: Sandbox, programs: tuple[Invocation, Invocation]
+) -> None:
+    slow, fast = programs
+    # The slow program as the candidate is ~10x slower: three rounds of five settle that the
+    # median cannot reach 1.10x, so the last two are not run.
+    settled = WallTimer(sandbox, Limits(), repeats=5, warmup=1).compare([fast], [slow], threshold=1.10)
+    assert settled.samples == 3
+    assert settled.speedup < 0.5
+    # A faster candidate is never cut short: its speedup is what the report shows.
+    full = WallTimer(sandbox, Limits(), repeats=5, warmup=1).compare([slow], [fast], threshold=1.10)
+    assert full.samples == 5
+
+
 def test_a_run_failing_while_timed_is_an_error(sandbox: Sandbox, world_readable_tmp: Path) -> None:
     crash = compile_cpp("int main(){ return 3; }", world_readable_tmp, "crash")
     with pytest.raises(TimingError, match="exit code 3"):
