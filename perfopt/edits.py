@@ -117,6 +117,44 @@ def apply_edits(source: str, script: str) -> str:
     return "\n".join(lines)
 
 
+def dead_end(source: str, partial: str) -> str | None:
+    """Why ``partial``, the start of an edit script, can no longer become one that applies; None if it still can.
+
+    Only finished lines are judged (the last one may still grow). A script dies
+    at text outside a hunk, or at search lines that occur nowhere after the
+    previous hunk: no continuation can mend either, so a decoder that checks
+    this stops there instead of writing the rest of its token budget.
+    """
+    lines = source.split("\n")
+    done = partial.split("\n")[:-1]
+    cursor, state, old, new = 0, "outside", [], []  # type: ignore[var-annotated]
+    for line in done:
+        if state == "outside":
+            if line == OPEN:
+                state, old, new = "old", [], []
+            elif line.strip():
+                return f"text outside a hunk: {line[:40]!r}"
+        elif state == "old":
+            if line == MID:
+                if not old:
+                    return "a hunk with nothing to search for"
+                state = "new"
+                continue
+            old.append(line)
+            n = len(old)
+            if not any(lines[i : i + n] == old for i in range(cursor, len(lines) - n + 1)):
+                return f"search lines not found: {old[0][:40]!r}"
+        elif line == CLOSE:
+            n = len(old)
+            at = next(i for i in range(cursor, len(lines) - n + 1) if lines[i : i + n] == old)
+            lines[at : at + n] = new
+            cursor = at + len(new)
+            state = "outside"
+        else:
+            new.append(line)
+    return None
+
+
 def target_of(source: str, target: str, fmt: TargetFormat) -> str:
     """What the model is trained to write for the pair (source, target)."""
     return make_edits(source, target) if fmt is TargetFormat.EDITS else target

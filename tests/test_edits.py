@@ -4,7 +4,16 @@ import random
 
 import pytest
 
-from perfopt.edits import EditError, TargetFormat, apply_edits, make_edits, parse_edits, program_from, target_of
+from perfopt.edits import (
+    EditError,
+    TargetFormat,
+    apply_edits,
+    dead_end,
+    make_edits,
+    parse_edits,
+    program_from,
+    target_of,
+)
 
 SLOW = """#include <iostream>
 using namespace std;
@@ -59,7 +68,11 @@ def test_random_rewrites_round_trip(seed: int) -> None:
             else:
                 lines[at] = "changed();"
     target = "\n".join(lines)
-    assert apply_edits(source, make_edits(source, target)) == target
+    script = make_edits(source, target)
+    assert apply_edits(source, script) == target
+    # A decoder stopping at dead ends must never stop a script that would have applied.
+    for cut in range(len(script) + 1):
+        assert dead_end(source, script[:cut]) is None, script[:cut]
 
 
 def test_equal_programs_need_no_edits() -> None:
@@ -79,6 +92,32 @@ def test_equal_programs_need_no_edits() -> None:
 def test_a_bad_script_is_an_edit_error(script: str) -> None:
     with pytest.raises(EditError):
         apply_edits(SLOW, script)
+
+
+@pytest.mark.parametrize(
+    ("partial", "reason"),
+    [
+        # The bundled model's real failure: a closed hunk, then closing lines forever.
+        ("<<<\n    cin >> n;\n===\n    cin >> n; cin.tie(0);\n>>>\n>>>\n", "text outside a hunk"),
+        # Invented search lines die at the first line that occurs nowhere, before the hunk ends.
+        ("<<<\n    cout << x << endl;\n", "search lines not found"),
+        # Lines that each occur, but not one after the other.
+        ("<<<\n    int n;\n    s += x;\n", "search lines not found"),
+        # Hunks apply in order: a search before the previous hunk's place is gone.
+        ("<<<\n    s += x;\n===\n    s += x;\n>>>\n<<<\n    int n;\n", "search lines not found"),
+        ("<<<\n===\n", "nothing to search for"),
+    ],
+)
+def test_a_dead_end_is_found_as_soon_as_a_line_settles_it(partial: str, reason: str) -> None:
+    found = dead_end(SLOW, partial)
+    assert found is not None and reason in found
+    with pytest.raises(EditError):
+        apply_edits(SLOW, partial + ">>>")
+
+
+def test_an_unfinished_line_is_not_judged() -> None:
+    assert dead_end(SLOW, "<<<\n    cout << nothing_yet") is None
+    assert dead_end(SLOW, "<<<\n    cout << s << endl;\n===\n    cout << s << '\\n';\n>>") is None
 
 
 def test_formats() -> None:

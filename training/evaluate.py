@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import AutoTokenizer, T5ForConditionalGeneration
+from transformers import AutoTokenizer, StoppingCriteriaList, T5ForConditionalGeneration
 
 from perfopt.config import Config
 from perfopt.edits import EditError, TargetFormat, program_from
 from perfopt.errors import BadInputError, BaselineFailsError
+from perfopt.generation.guard import dead_end_stopper
 from perfopt.reward import Level, RewardModel, Verdict, reward_model_for
 from perfopt.reward.levels import rates
 from training.config import SHARED, stage_main
@@ -66,16 +67,21 @@ def generate_many(
         "attention_mask": (ids != pad).long(),
         "max_new_tokens": sampling.max_new_tokens,
     }
+    edits = target_format(model) is TargetFormat.EDITS
     # Untyped on purpose: transformers' typing of the generation mixin changes between releases.
     untyped: Any = model
     decode = untyped.generate
     with torch.no_grad(), precision(device):
-        greedy = list(decode(**common, do_sample=False))
+        # The same early stop as perfopt suggest: a script that cannot apply stops being written.
+        stop = StoppingCriteriaList([dead_end_stopper(tokenizer, prompts)]) if edits else None
+        greedy = list(decode(**common, do_sample=False, stopping_criteria=stop))
         sampled = []
         if sampling.k > 1:
+            stop = StoppingCriteriaList([dead_end_stopper(tokenizer, prompts, sampling.k - 1)]) if edits else None
             sampled = list(
                 decode(
                     **common,
+                    stopping_criteria=stop,
                     do_sample=True,
                     temperature=sampling.temperature,
                     top_p=sampling.top_p,

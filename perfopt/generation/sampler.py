@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from perfopt.edits import EditError, program_from
+from perfopt.edits import EditError, TargetFormat, dead_end, program_from
 from perfopt.errors import BadInputError
 from perfopt.generation.interface import Candidate, KeepGoing
 from perfopt.generation.model import LoadedModel, load_model
@@ -65,7 +65,17 @@ class ModelGenerator:
         s = self.settings
         torch.manual_seed(s.seed)
         ids = torch.tensor([m.tokenizer(source).input_ids])
-        common = {"input_ids": ids, "attention_mask": torch.ones_like(ids), "max_new_tokens": s.max_new_tokens}
+        common: dict[str, object] = {
+            "input_ids": ids,
+            "attention_mask": torch.ones_like(ids),
+            "max_new_tokens": s.max_new_tokens,
+        }
+        if m.target_format is TargetFormat.EDITS:
+            from transformers import StoppingCriteriaList
+
+            from perfopt.generation.guard import dead_end_stopper
+
+            common["stopping_criteria"] = StoppingCriteriaList([dead_end_stopper(m.tokenizer, source)])
         with torch.no_grad():
             greedy = m.model.generate(**common, do_sample=False)
             yield self._candidate("greedy", source, greedy[0])
@@ -90,6 +100,10 @@ class ModelGenerator:
     def _candidate(self, origin: str, source: str, output: object) -> Candidate:
         m = self._model()
         text = m.tokenizer.decode(output, skip_special_tokens=True)
+        # A script stopped at a dead end is cut short: its reason is the dead end, not the cut.
+        dead = dead_end(source, text + "\n") if m.target_format is TargetFormat.EDITS else None
+        if dead is not None:
+            return Candidate(origin, None, f"the edit script does not apply: {dead}", generator="model")
         try:
             return Candidate(origin, program_from(source, text, m.target_format), generator="model")
         except EditError as e:
