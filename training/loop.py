@@ -72,6 +72,9 @@ class Run:
         self.step = 0
         #: Seconds earlier (paused) runs of this stage spent, so that a budget spans them all.
         self.spent_before = 0.0
+        #: Tokens (input and target, padding excluded) the stage has trained on, over every resumed run.
+        self.tokens = 0
+        self.tokens_before = 0
         self.budget = budget_seconds
         self.calibrated = budget_seconds is None or not calibrate
         if (self.ckpt / "state.json").exists():
@@ -79,6 +82,7 @@ class Run:
             state = json.loads((self.ckpt / "state.json").read_text())
             self.step = state["step"]
             self.spent_before = float(state.get("seconds", 0.0))
+            self.tokens = self.tokens_before = int(state.get("tokens", 0))
             if "steps" in state and budget_seconds is not None:
                 self.steps, self.calibrated = int(state["steps"]), True
         else:
@@ -100,7 +104,9 @@ class Run:
         warm = min(1.0, (step + 1) / max(1, self.warmup))
         return self.lr * warm * max(0.05, 1 - step / max(1, self.steps))
 
-    def update(self, loss: torch.Tensor) -> None:
+    def update(self, loss: torch.Tensor, tokens: int = 0) -> None:
+        """One optimizer step on ``loss``, which was computed over ``tokens`` real tokens."""
+        self.tokens += tokens
         for group in self.optimizer.param_groups:
             group["lr"] = self.lr_at(self.step)
         loss.backward()  # type: ignore[no-untyped-call]
@@ -142,7 +148,12 @@ class Run:
     def log(self, **record: Any) -> None:
         if not self.world.main:
             return
-        record = {"step": self.step, **record, "seconds": round(time.monotonic() - self.started, 1)}
+        elapsed = time.monotonic() - self.started
+        record = {"step": self.step, **record, "seconds": round(elapsed, 1)}
+        if self.tokens:
+            # Tokens per second of this process's run only: a resumed run's earlier time was another machine's.
+            rate = (self.tokens - self.tokens_before) / max(elapsed, 1e-9)
+            record.update(tokens=self.tokens, tokens_per_s=round(rate, 1))
         if self.world.size > 1:
             record["processes"] = self.world.size
         with (self.out / "log.jsonl").open("a") as f:
@@ -160,7 +171,7 @@ class Run:
         self.model.save_pretrained(self.ckpt)
         self.tokenizer.save_pretrained(str(self.ckpt))
         torch.save(self.optimizer.state_dict(), self.ckpt / "optimizer.pt")
-        state: dict[str, float] = {"step": self.step, "seconds": round(spent, 1)}
+        state: dict[str, float] = {"step": self.step, "seconds": round(spent, 1), "tokens": self.tokens}
         if self.budget is not None and self.calibrated:
             # Only a budget fixes the count; otherwise a rerun with more steps configured goes on training.
             state["steps"] = self.steps

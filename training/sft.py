@@ -88,7 +88,7 @@ def train(config: SFTConfig) -> Path:
         labels = pad_batch([t for _, t in batch], -100, run.device)
         with run.precision():
             loss = run.model(input_ids=input_ids, attention_mask=(input_ids != pad).long(), labels=labels).loss
-        run.update(loss)
+        run.update(loss, tokens=int((input_ids != pad).sum()) + int((labels != -100).sum()))
         record: dict[str, Any] = {}
         if run.step % config.log_every == 0 or run.done:
             record["loss"] = round(loss.item(), 4)

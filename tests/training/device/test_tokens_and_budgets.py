@@ -96,7 +96,10 @@ def test_a_budget_fixes_the_step_count_from_timed_steps(
     # The budget less the time already spent (loading, the steps so far), at the timed pace.
     assert 6 < steps < int(20 / calibrated[0]["seconds_per_step"])
     # The count is saved, so that a rerun with the same config sees the stage as finished.
-    assert state(config) == {"step": steps, "seconds": state(config)["seconds"], "steps": steps}
+    saved = state(config)
+    assert saved == {"step": steps, "seconds": saved["seconds"], "steps": steps, "tokens": saved["tokens"]}
+    # Tokens seen are counted over the real (unpadded) inputs and targets: at least one per row and step.
+    assert saved["tokens"] >= steps * config.batch_size * 2
     assert loop.finished(config.out, config.steps)
 
 
