@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from perfopt.errors import BadInputError
-from perfopt.sources import CPP_SUFFIXES
+from perfopt.sources import CPP_SUFFIXES, HEADER_SUFFIXES
 
 #: Headers too: a header's rewrite is verified through the tests of the file it belongs to.
-CPP_LIKE = CPP_SUFFIXES | {".h", ".hh", ".hpp", ".hxx", ".h++", ".ipp", ".tpp"}
+CPP_LIKE = CPP_SUFFIXES | HEADER_SUFFIXES
 
 #: The same output whatever the user's configuration: no colour, external diff or textconv.
 _DIFF = ("diff", "--no-color", "--no-ext-diff", "--no-textconv")

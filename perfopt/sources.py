@@ -5,19 +5,31 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from perfopt.errors import BadInputError
+from perfopt.errors import BadInputError, NoTestsError
 
 CPP_SUFFIXES = frozenset({".cpp", ".cc", ".cxx", ".c++", ".cp", ".C", ".CPP", ".ii"})
+HEADER_SUFFIXES = frozenset({".h", ".hh", ".hpp", ".hxx", ".h++", ".ipp", ".tpp", ".inl"})
+#: Why a header alone cannot be verified, and what to do about it.
+HEADER_NEEDS_PROJECT = (
+    "a header has no tests of its own: configure project mode (a [project] table with build, test and bench) "
+    "and perfopt verifies its rewrites through the project's tests"
+)
 
 
-def read_source(path: Path, max_kb: int = 1024) -> str:
-    """The file's text; a one-line BadInputError for anything unusable."""
+def read_source(path: Path, max_kb: int = 1024, headers: bool = False) -> str:
+    """The file's text; a one-line BadInputError for anything unusable.
+
+    ``headers``: whether a header can be judged here (project mode builds and
+    tests the tree it belongs to); if not, a header is a NoTestsError.
+    """
     if not path.exists():
         raise BadInputError(f"{path}: no such file")
     if path.is_dir():
         raise BadInputError(f"{path}: is a directory, not a C++ file")
-    if path.suffix not in CPP_SUFFIXES:
-        raise BadInputError(f"{path}: not a C++ source (expected one of {', '.join(sorted(CPP_SUFFIXES))})")
+    if path.suffix in HEADER_SUFFIXES and not headers:
+        raise NoTestsError(f"{path}: {HEADER_NEEDS_PROJECT}")
+    if path.suffix not in CPP_SUFFIXES | HEADER_SUFFIXES:
+        raise BadInputError(f"{path}: not a C++ source (expected one of {', '.join(sorted(CPP_SUFFIXES | HEADER_SUFFIXES))})")
     size = path.stat().st_size
     if size > max_kb * 1024:
         raise BadInputError(f"{path}: too large ({size // 1024} KiB; the limit is max_source_kb = {max_kb})")

@@ -18,7 +18,7 @@ from perfopt.diff import unified
 from perfopt.errors import ConfigError, PerfoptError
 from perfopt.formats.interface import display_path
 from perfopt.generation.interface import CandidateGenerator
-from perfopt.sources import CPP_SUFFIXES
+from perfopt.sources import HEADER_NEEDS_PROJECT, HEADER_SUFFIXES
 
 
 @dataclass
@@ -61,11 +61,11 @@ def suggest_many(
             break
         entry = FileResult(path)
         result.files.append(entry)
-        if path.suffix not in CPP_SUFFIXES:
-            entry.note = "a header: perfopt rewrites source files, whose tests it can run"
-            continue
         try:
             config = configuration.for_command(config_file, path, flags)
+            if path.suffix in HEADER_SUFFIXES and config.project is None:
+                entry.note = HEADER_NEEDS_PROJECT
+                continue
             # One generator for every file: the model loads once.
             generator = generator or make_generator(config, [], offline=True)
             # --apply waits until the change-lines filter has had its say.

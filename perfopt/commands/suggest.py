@@ -107,7 +107,7 @@ def run_suggest(
     progress = progress or Silent()
     started = time.perf_counter()
     seconds: dict[str, float] = {}
-    source = read_source(path, config.max_source_kb)
+    source = read_source(path, config.max_source_kb, headers=config.project is not None)
     reward = reward_model_for(config, path)
     outcomes: list[Outcome] = []
     try:
