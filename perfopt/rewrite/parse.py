@@ -4,6 +4,8 @@ Structure comes from the parse tree, never from regular expressions. A region
 that tree-sitter could parse only with an ERROR (or MISSING) node is off limits:
 :meth:`Parsed.clean` says whether a node's top-level declaration parsed cleanly,
 so a file that parses only in part still gets rewrites in its clean parts.
+Uses of loop macros (``rep(i, n)``) are parsed as ``for`` headers of the same
+length (``perfopt.rewrite.macros``); those headers are off limits too.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from functools import cache, cached_property
 
 import tree_sitter_cpp
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
+
+from perfopt.rewrite import macros
 
 _NAMED = ("identifier", "field_identifier", "type_identifier", "namespace_identifier")
 
@@ -34,7 +38,14 @@ class Parsed:
     def __init__(self, source: str) -> None:
         self.source = source
         self.data = source.encode("utf-8")
-        self.tree = Parser(language()).parse(self.data)
+        parser = Parser(language())
+        tree = parser.parse(self.data)
+        #: Loop-macro uses the parser read as ``for`` headers: sorted, disjoint, each as long as the text.
+        self.masks = macros.masks(tree.root_node, self.data, parser)
+        if self.masks:
+            tree = parser.parse(macros.apply(self.data, self.masks))
+        self._mask_ends = [m.end for m in self.masks]
+        self.tree = tree
         self.root = self.tree.root_node
         self._line_starts = [0] + [i + 1 for i, b in enumerate(self.data) if b == 0x0A]
 
@@ -52,8 +63,19 @@ class Parsed:
         return current
 
     def clean(self, node: Node) -> bool:
-        """Whether ``node`` lies in a top-level item that parsed without ERROR or MISSING nodes."""
-        return not self.top_level(node).has_error
+        """Whether ``node`` lies in a top-level item that parsed without ERROR or MISSING nodes, and is
+        neither a masked loop-macro header, nor inside one, nor the loop it heads."""
+        if self.top_level(node).has_error:
+            return False
+        i = bisect.bisect_right(self._mask_ends, node.start_byte)
+        while i < len(self.masks) and self.masks[i].start < node.end_byte:
+            mask = self.masks[i]
+            if not (node.start_byte <= mask.start and mask.end <= node.end_byte):
+                return False  # part of the header: its text is the macro's arguments, not a for header
+            if node.type == "for_statement" and node.start_byte == mask.start:
+                return False  # the loop itself: its header means what the macro means, not what was parsed
+            i += 1
+        return True
 
     def captures(self, pattern: str, node: Node | None = None) -> list[dict[str, list[Node]]]:
         """Each match of a tree-sitter query, as a dict of capture name to nodes; only in clean regions."""
