@@ -28,8 +28,9 @@ def read_source(path: Path, max_kb: int = 1024, headers: bool = False) -> str:
         raise BadInputError(f"{path}: is a directory, not a C++ file")
     if path.suffix in HEADER_SUFFIXES and not headers:
         raise NoTestsError(f"{path}: {HEADER_NEEDS_PROJECT}")
-    if path.suffix not in CPP_SUFFIXES | HEADER_SUFFIXES:
-        raise BadInputError(f"{path}: not a C++ source (expected one of {', '.join(sorted(CPP_SUFFIXES | HEADER_SUFFIXES))})")
+    known = CPP_SUFFIXES | HEADER_SUFFIXES
+    if path.suffix not in known:
+        raise BadInputError(f"{path}: not a C++ source (expected one of {', '.join(sorted(known))})")
     size = path.stat().st_size
     if size > max_kb * 1024:
         raise BadInputError(f"{path}: too large ({size // 1024} KiB; the limit is max_source_kb = {max_kb})")

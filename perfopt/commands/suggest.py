@@ -19,7 +19,7 @@ from perfopt.config import Config
 from perfopt.errors import PerfoptError
 from perfopt.generation.combined import CombinedGenerator
 from perfopt.generation.files import FileGenerator
-from perfopt.generation.interface import Candidate, CandidateGenerator
+from perfopt.generation.interface import Candidate, CandidateGenerator, UsesProfile
 from perfopt.generation.sampler import ModelGenerator, SamplingSettings
 from perfopt.reward import Level, RewardModel, Verdict, reward_model_for
 from perfopt.selection import Counts, Outcome, count, select
@@ -128,6 +128,8 @@ def run_suggest(
                 generator.check(source)
             except PerfoptError as e:
                 raise type(e)(f"{path}: {e}") from None
+            if isinstance(generator, UsesProfile):
+                generator.use_profile(lambda: reward.profile(source))
             progress.phase("generating candidates")
             t = time.perf_counter()
             pending: list[tuple[Outcome, Future[Verdict]]] = []

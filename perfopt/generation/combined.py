@@ -13,7 +13,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from perfopt.errors import PerfoptError
-from perfopt.generation.interface import Candidate, CandidateGenerator, GeneratorUnavailable, KeepGoing
+from perfopt.generation.interface import (
+    Candidate,
+    CandidateGenerator,
+    GeneratorUnavailable,
+    KeepGoing,
+    ProfileSource,
+    UsesProfile,
+)
 
 
 def _squeezed(source: str) -> str:
@@ -60,6 +67,11 @@ class CombinedGenerator:
                 if m.required or not isinstance(e, GeneratorUnavailable | _model_error()):
                     raise
                 m.available, m.note = False, f"unavailable: {e}"
+
+    def use_profile(self, profile: ProfileSource | None) -> None:
+        for m in self.members:
+            if isinstance(m.generator, UsesProfile):
+                m.generator.use_profile(profile)
 
     def check(self, source: str) -> None:
         problems: list[PerfoptError] = []

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from perfopt.errors import ExitCode, PerfoptError
+
+if TYPE_CHECKING:
+    from perfopt.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -62,3 +65,15 @@ class CandidateGenerator(Protocol):
         and stops when it says no; one whose candidates are free may ignore it.
         """
         ...
+
+
+#: The original's profile, computed on first call (it costs a compile and a run under valgrind).
+ProfileSource = Callable[[], "Profile | None"]
+
+
+@runtime_checkable
+class UsesProfile(Protocol):
+    """A generator that orders its candidates by where the instructions go, when it must choose."""
+
+    def use_profile(self, profile: ProfileSource | None) -> None:
+        """Where to get the next file's profile; asked only when the candidate budget cannot hold them all."""

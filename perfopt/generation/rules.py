@@ -2,16 +2,19 @@
 
 Candidates are free to make (a parse and some edits, no model). Single
 rewrites say exactly what changed and why; all of them together is where
-independent small wins add up past the threshold. Without a profile (issue:
-profile-guided windows) rewrites keep the library's family order.
+independent small wins add up past the threshold. When the budget cannot
+hold every single rewrite, the original's profile (perfopt.profile) decides
+which go first: those in the functions that execute the most instructions.
+Without one, rewrites keep the library's family order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from perfopt.generation.interface import Candidate, KeepGoing
+from perfopt.generation.interface import Candidate, KeepGoing, ProfileSource
 from perfopt.notices import warn_once
+from perfopt.profile import Profile
 from perfopt.rewrite import Edit, Match, Parsed, Rewrite, all_rewrites, apply_edits
 from perfopt.rewrite.interface import overlap
 
@@ -28,11 +31,31 @@ def _reason(matches: Sequence[Match]) -> str:
     )
 
 
+def weight(parsed: Parsed, edits: Sequence[Edit], profile: Profile) -> int:
+    """Instructions executed in the functions ``edits`` change; a change outside every function (a global's
+    type) may affect them all, so it weighs the whole file. Added #include lines weigh nothing."""
+    inside = []
+    for e in edits:
+        node = parsed.root.descendant_for_byte_range(e.start, e.end)
+        fn = parsed.enclosing(node, "function_definition") if node is not None else None
+        if fn is not None:
+            inside.append(profile.cost(fn.start_point[0] + 1, fn.end_point[0] + 1))
+        elif not e.text.lstrip().startswith("#include"):
+            inside.append(profile.total)
+    return max(inside, default=0)
+
+
 class RulesGenerator:
     name = "rules"
 
     def __init__(self, rewrites: Sequence[Rewrite] | None = None) -> None:
         self.rewrites = list(rewrites) if rewrites is not None else all_rewrites()
+        self.profile: ProfileSource | None = None
+        #: Whether the last file's candidates were ordered by its profile.
+        self.profiled = False
+
+    def use_profile(self, profile: ProfileSource | None) -> None:
+        self.profile = profile
 
     def prepare(self) -> None:
         pass
@@ -66,6 +89,16 @@ class RulesGenerator:
         budget goes to the other generators."""
         found = self.find(source)
         together = self._together(found)
+        self.profiled = False
+        if len(found) + (together is not None) > n and self.profile is not None:
+            profile = self.profile()
+            if profile is not None and profile.total > 0:
+                parsed = Parsed(source)
+                # Stable: equally hot rewrites keep the library's order.
+                found.sort(key=lambda f: -weight(parsed, f[2], profile))
+                # Where two rewrites collide, the hotter one now wins its place in the combination too.
+                together = self._together(found)
+                self.profiled = True
         singles = found[: n - 1] if together is not None and len(found) + 1 > n else found[:n]
         for name, matches, edits in singles:
             yield Candidate(

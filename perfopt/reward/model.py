@@ -14,15 +14,19 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perfopt import __version__
 from perfopt.config import Config
-from perfopt.errors import BadInputError, BaselineFailsError
+from perfopt.errors import BadInputError, BaselineFailsError, PerfoptError
+from perfopt.notices import warn_once
 from perfopt.reward.cache import ResultCache, key_of
 from perfopt.reward.harness import Build, Harness, TestResult
 from perfopt.reward.levels import Level
 from perfopt.timing import Timer, Timing, TimingError
+
+if TYPE_CHECKING:
+    from perfopt.profile import Profile
 
 
 @dataclass
@@ -100,6 +104,7 @@ class RewardModel:
         self._timing_lock = threading.Lock()
         self._baselines: dict[str, Build] = {}
         self._baseline_lock = threading.Lock()
+        self._profiles: dict[str, Profile | None] = {}
 
     def _baseline(self, source: str) -> Build:
         """Build and check the original once; it must pass its own tests."""
@@ -124,6 +129,37 @@ class RewardModel:
     def check_original(self, source: str) -> None:
         """Compile the original and run its tests; raises when it cannot be the baseline."""
         self._baseline(source)
+
+    def profile(self, source: str) -> Profile | None:
+        """The original's per-line instruction profile on its tests (perfopt.profile), cached with the verdicts.
+
+        None, with a one-time warning saying why, when none can be had: in
+        project mode (the program is the project's, not this file's), without
+        valgrind, or when the program fails under valgrind.
+        """
+        from perfopt.profile import Profile, Profiler
+        from perfopt.reward.harness import IOHarness
+
+        digest = source_hash(source)
+        with self._baseline_lock:
+            if digest in self._profiles:
+                return self._profiles[digest]
+        found: Profile | None = None
+        key = key_of(kind="profile", version=__version__, source=digest, harness=self.harness.fingerprint())
+        hit = self.cache.get(key) if self.cache is not None else None
+        if hit is not None:
+            found = Profile.from_json(str(hit["lines"]))
+        elif isinstance(self.harness, IOHarness):
+            h = self.harness
+            try:
+                found = Profiler(h.compiler, h.sandbox, h.limits, h.input_files).run(source)
+            except (PerfoptError, TimingError) as e:
+                warn_once(f"no profile of the original ({str(e).splitlines()[0]}); candidates keep their usual order")
+            if found is not None and self.cache is not None:
+                self.cache.put(key, {"lines": found.to_json()})
+        with self._baseline_lock:
+            self._profiles[digest] = found
+        return found
 
     @contextmanager
     def timing_paused(self) -> Iterator[None]:

@@ -47,6 +47,13 @@ class InstructionTimer:
         with self._lock:
             if inv in self._memo:
                 return self._memo[inv]
+        total = sum(_summary(text) for text in self.outputs(inv))
+        with self._lock:
+            self._memo[inv] = total
+        return total
+
+    def outputs(self, inv: Invocation) -> list[str]:
+        """cachegrind's output files for one invocation (one per process), read and removed."""
         own = inv.workdir is None
         outdir = self.sandbox.make_workdir("perfopt-cg-") if own else inv.workdir
         assert outdir is not None
@@ -71,16 +78,13 @@ class InstructionTimer:
             files = list(outdir.glob(".perfopt-cg.*"))
             if not files:
                 raise TimingError(f"valgrind wrote no profile: {excerpt(result.stderr.strip()[-80:], 80)}")
-            total = sum(_summary(f.read_text()) for f in files)
+            return [f.read_text() for f in files]
         finally:
             if own:
                 shutil.rmtree(outdir, ignore_errors=True)
             else:
                 for f in outdir.glob(".perfopt-cg.*"):
                     f.unlink()
-        with self._lock:
-            self._memo[inv] = total
-        return total
 
     def compare(
         self, baseline: Sequence[Invocation], candidate: Sequence[Invocation], threshold: float | None = None

@@ -62,9 +62,7 @@ def _repo(root: Path, project: bool) -> Path:
 
 def test_a_header_gets_a_verified_rewrite_that_needs_no_main(tmp_path: Path) -> None:
     repo = _repo(tmp_path / "repo", project=True)
-    proc = perfopt(
-        "suggest", "weights.h", "--timer", "instructions", "--generators", "rules", "--no-cache", cwd=repo
-    )
+    proc = perfopt("suggest", "weights.h", "--timer", "instructions", "--generators", "rules", "--no-cache", cwd=repo)
     assert proc.returncode == 0, proc.stderr
     assert "+inline long long weigh(const std::vector<long long>& weights, int k) {" in proc.stdout
     assert "rules/copies.const_ref_param" in proc.stderr
