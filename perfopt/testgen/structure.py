@@ -219,15 +219,35 @@ def _bind_ranges(structure: Structure, samples: list[Structure]) -> None:
                     break
 
 
-def _draw(slot: Slot, rng: random.Random, sizes: dict[Ref, int], stretch: float) -> str:
+@dataclass(frozen=True)
+class _Span:
+    """A slot's ranges, computed once per input: a slot keeps every sample value, so min() and max()
+    on each draw made a 200,000-token input cost minutes."""
+
+    alphabet: list[str]
+    short: int
+    long: int
+    lo: float
+    hi: float
+
+
+def _span(slot: Slot) -> _Span:
+    lengths = slot.lengths or [1]
+    values = slot.values or [0.0]
+    return _Span(sorted(slot.chars) or ["a"], min(lengths), max(lengths), min(values), max(values))
+
+
+def _draw(slot: Slot, rng: random.Random, sizes: dict[Ref, int], stretch: float, spans: dict[int, _Span]) -> str:
+    span = spans.get(id(slot))
+    if span is None:
+        span = spans[id(slot)] = _span(slot)
     if slot.kind == "str":
-        alphabet = sorted(slot.chars) or ["a"]
-        n = rng.randint(min(slot.lengths), max(slot.lengths))
-        return "".join(rng.choice(alphabet) for _ in range(max(1, n)))
+        n = rng.randint(span.short, span.long)
+        return "".join(rng.choice(span.alphabet) for _ in range(max(1, n)))
     if slot.bound is not None and slot.bound in sizes:
         top = sizes[slot.bound] - slot.bound_offset
         return str(rng.randint(1 - slot.bound_offset, max(1 - slot.bound_offset, top)))
-    lo, hi = min(slot.values), max(slot.values)
+    lo, hi = span.lo, span.hi
     # Mostly the sample's range; now and then past it, where bugs and slow paths live.
     if rng.random() < 0.2 and hi > 0:
         hi = hi * stretch
@@ -243,6 +263,7 @@ def generate(structure: Structure, scale: float, rng: random.Random, max_count: 
     stretch = max(1.0, scale**0.5)
     # With no counts to grow, the input's numbers are the problem's size ("N" alone).
     value_mode = not sizes
+    spans: dict[int, _Span] = {}
     out: list[str] = []
     for s_index, seg in enumerate(structure.segments):
         if seg.kind == "line":
@@ -254,11 +275,11 @@ def generate(structure: Structure, scale: float, rng: random.Random, max_count: 
                 elif value_mode and slot.kind == "int" and slot.values and min(slot.values) > 0:
                     tokens.append(str(max(1, min(10**18, round(max(slot.values) * scale)))))
                 else:
-                    tokens.append(_draw(slot, rng, sizes, stretch))
+                    tokens.append(_draw(slot, rng, sizes, stretch, spans))
             out.append(" ".join(tokens))
         elif seg.kind == "list":
             assert seg.count is not None
-            out.append(" ".join(_draw(seg.slots[0], rng, sizes, stretch) for _ in range(sizes[seg.count])))
+            out.append(" ".join(_draw(seg.slots[0], rng, sizes, stretch, spans) for _ in range(sizes[seg.count])))
         else:
             assert seg.count is not None
             width = sizes.get(seg.length_of[0]) if 0 in seg.length_of else None
@@ -267,5 +288,5 @@ def generate(structure: Structure, scale: float, rng: random.Random, max_count: 
                     alphabet = sorted(seg.slots[0].chars) or ["."]
                     out.append("".join(rng.choice(alphabet) for _ in range(width)))
                 else:
-                    out.append(" ".join(_draw(slot, rng, sizes, stretch) for slot in seg.slots))
+                    out.append(" ".join(_draw(slot, rng, sizes, stretch, spans) for slot in seg.slots))
     return "\n".join(out) + "\n"
