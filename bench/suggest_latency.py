@@ -9,7 +9,8 @@ The shipped 56-line example (examples/word_counts/slow.cpp, 477 tokens) with
    runs it (Python start-up and imports included), with the stage times it reports.
 2. The stages alone, one after another, in this process: importing torch and
    transformers, loading the model, generating the candidates, compiling one
-   candidate, and running one candidate's tests. Compile and run are measured on
+   candidate, running one candidate's tests, and generating the stress tests
+   (perfopt.testgen.differential) as checking the original does by default. Compile and run are measured on
    the original with a distinct comment (the model's outputs may not compile,
    which would time nothing): what verifying a real candidate of this file costs.
 
@@ -95,7 +96,29 @@ def stages(file: Path, n: int, model: str | None) -> dict[str, float]:
             reward.close()
     out["compile one candidate (median of 3)"] = sorted(compile_times)[1]
     out["run one candidate's tests (median of 3)"] = sorted(run_times)[1]
+    out.update(amplification(file, source))
     return out
+
+
+def amplification(file: Path, source: str) -> dict[str, float]:
+    """What generating the stress tests adds to checking the original (issue 15's budget: 5 s)."""
+    times = {}
+    for amplify in (False, True):
+        with tempfile.TemporaryDirectory() as cache:
+            config = configuration.load(start=file).replace(cache=False, cache_dir=Path(cache), amplify=amplify)
+            reward = reward_model_for(config, file)
+            try:
+                t = time.perf_counter()
+                reward.check_original(source)
+                times[amplify] = time.perf_counter() - t
+                described = reward.harness.describe()
+            finally:
+                reward.close()
+    return {
+        "check the original, given tests only": times[False],
+        f"... and generate tests ({described.split(' + ')[-1].split(' (')[0]})": times[True],
+        "generating tests alone (the difference)": times[True] - times[False],
+    }
 
 
 def main() -> None:

@@ -18,6 +18,27 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from perfopt import __version__
+from perfopt.cli_options import (
+    AmplifyOpt,
+    CacheDirOpt,
+    CacheOpt,
+    CandidatesOpt,
+    CompilerOpt,
+    ConfigOpt,
+    FlagsOpt,
+    GeneratorsOpt,
+    JobsOpt,
+    JsonOpt,
+    MaxSecondsOpt,
+    MemOpt,
+    ModelOpt,
+    ProblemOpt,
+    SpeedupOpt,
+    TestsOpt,
+    TimeOpt,
+    TimerOpt,
+    TolOpt,
+)
 from perfopt.errors import VERIFY_LEVEL_BASE, ExitCode, PerfoptError
 
 app = typer.Typer(
@@ -91,25 +112,6 @@ def root(
     _warnings_to_stderr()
 
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="perfopt.toml or pyproject.toml to use.")]
-TestsOpt = Annotated[Path | None, typer.Option("--tests", help="Test folder or PIE .jsonl[.xz] file.")]
-ProblemOpt = Annotated[str | None, typer.Option("--problem-id", help="Problem in a PIE tests file.")]
-TimerOpt = Annotated[str | None, typer.Option("--timer", help="wall or instructions.")]
-SpeedupOpt = Annotated[float | None, typer.Option("--min-speedup", help="Smallest speedup that counts (1.10).")]
-CompilerOpt = Annotated[str | None, typer.Option("--compiler", help="C++ compiler (g++).")]
-FlagsOpt = Annotated[str | None, typer.Option("--flags", help='Compiler flags ("-std=c++17 -O2").')]
-TimeOpt = Annotated[float | None, typer.Option("--time-limit", help="CPU seconds per test run.")]
-MemOpt = Annotated[int | None, typer.Option("--memory-limit-mb", help="Address-space limit per run.")]
-TolOpt = Annotated[float | None, typer.Option("--float-tolerance", help="Accept floats this close.")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", help="Parallel workers (0: all cores).")]
-CacheOpt = Annotated[bool | None, typer.Option("--cache/--no-cache", help="Reuse earlier verdicts.")]
-CacheDirOpt = Annotated[
-    Path | None,
-    typer.Option("--cache-dir", help="Cache folder (default: $PERFOPT_CACHE_DIR, else ~/.cache/perfopt)."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-
-
 def overrides(**flags: Any) -> dict[str, Any]:
     """The flags the user actually gave, under their config key names."""
     return {k: v for k, v in flags.items() if v is not None}
@@ -133,6 +135,7 @@ def verify(
     float_tolerance: TolOpt = None,
     jobs: JobsOpt = None,
     cache: CacheOpt = None,
+    amplify: AmplifyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check that CANDIDATE is correct and faster than ORIGINAL.
@@ -154,6 +157,7 @@ def verify(
         jobs=jobs,
         cache=cache,
         cache_dir=cache_dir,
+        amplify=amplify,
     )
     report, level = run_verify(original, candidate, config_file, given, as_json)
     typer.echo(json.dumps(report, indent=2) if isinstance(report, dict) else report)
@@ -212,6 +216,7 @@ def suggest(
     float_tolerance: TolOpt = None,
     jobs: JobsOpt = None,
     cache: CacheOpt = None,
+    amplify: AmplifyOpt = None,
 ) -> None:
     """Propose faster rewrites of FILE, verify them with its tests, and print a diff of the fastest correct one.
 
@@ -242,6 +247,7 @@ def suggest(
         jobs=jobs,
         cache=cache,
         cache_dir=cache_dir,
+        amplify=amplify,
     )
     config = load_settings(file, config_file, given)
     generator = make_generator(config, candidate_files or [], offline=not allow_download)
@@ -259,17 +265,6 @@ def suggest(
         typer.echo(rendered.stderr, nl=False, err=True)
     if fail_on_suggestion and result.program is not None:
         raise typer.Exit(int(ExitCode.SUGGESTION))
-
-
-MaxSecondsOpt = Annotated[
-    float | None, typer.Option("--max-seconds", help="Stop starting new files after this long; say what was skipped.")
-]
-ModelOpt = Annotated[str | None, typer.Option("--model", help="Model folder or hub id (default: the bundled model).")]
-CandidatesOpt = Annotated[int | None, typer.Option("--candidates", "-n", help="Rewrites to propose per file (8).")]
-GeneratorsOpt = Annotated[
-    str | None,
-    typer.Option("--generators", help="Comma-separated: rules, clang-tidy, model (default: all that can run here)."),
-]
 
 
 @app.command()
@@ -291,12 +286,19 @@ def hook(
     cache_dir: CacheDirOpt = None,
     timer: TimerOpt = None,
     jobs: JobsOpt = None,
+    amplify: AmplifyOpt = None,
 ) -> None:
     """Suggest faster rewrites of the staged C++ files (the pre-commit hook). Never blocks unless asked."""
     from perfopt.commands.hook import run_hook
 
     given = overrides(
-        model=model, candidates=candidates, generators=generators, timer=timer, jobs=jobs, cache_dir=cache_dir
+        model=model,
+        candidates=candidates,
+        generators=generators,
+        timer=timer,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        amplify=amplify,
     )
     out = run_hook(list(files or []), config_file, given, max_seconds, changed_lines_only, apply)
     if out.stdout:
@@ -327,12 +329,19 @@ def review(
     cache_dir: CacheDirOpt = None,
     timer: TimerOpt = None,
     jobs: JobsOpt = None,
+    amplify: AmplifyOpt = None,
 ) -> None:
     """Check every C++ file changed between --base and --head; print one Markdown report (or post it)."""
     from perfopt.commands.review import github_review, run_review
 
     given = overrides(
-        model=model, candidates=candidates, generators=generators, timer=timer, jobs=jobs, cache_dir=cache_dir
+        model=model,
+        candidates=candidates,
+        generators=generators,
+        timer=timer,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        amplify=amplify,
     )
     if github:
         result = github_review(config_file, given, max_seconds)
@@ -377,6 +386,7 @@ def bench(
     min_speedup: SpeedupOpt = None,
     flags: FlagsOpt = None,
     jobs: JobsOpt = None,
+    amplify: AmplifyOpt = None,
 ) -> None:
     """Score the model (or a baseline) on PIE-format programs: %compiled, %passed, %opt, best@1, best@k."""
     from perfopt import config as configuration
@@ -391,6 +401,7 @@ def bench(
         flags=flags,
         jobs=jobs,
         cache_dir=cache_dir,
+        amplify=amplify,
     )
     config = configuration.for_command(config_file, Path.cwd(), given)
     # A baseline proposes one program per input, whatever k says.
@@ -399,6 +410,30 @@ def bench(
     result = run_bench(data, out, config, generator, k, workers, limit, fresh, training_log)
     typer.echo(result.table, nl=False)
     typer.echo("wrote: " + ", ".join(str(f) for f in result.files), err=True)
+
+
+@app.command(name="amplify")
+@handles_errors
+def amplify_command(
+    file: Annotated[Path, typer.Argument(help="The C++ file whose tests to amplify.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Folder to write (default: FILE.amplified.tests).")] = None,
+    config_file: ConfigOpt = None,
+    cache_dir: CacheDirOpt = None,
+    tests: TestsOpt = None,
+    problem_id: ProblemOpt = None,
+    compiler: CompilerOpt = None,
+    flags: FlagsOpt = None,
+    time_limit: TimeOpt = None,
+    cache: CacheOpt = None,
+) -> None:
+    """Write the bigger tests perfopt generates for FILE (the original's output is the answer) as a test folder."""
+    from perfopt.commands.amplify import run_amplify
+
+    given = overrides(
+        tests=tests, problem_id=problem_id, compiler=compiler, flags=flags, time_limit=time_limit, cache=cache
+    )
+    summary, folder = run_amplify(file, config_file, {**given, **overrides(cache_dir=cache_dir)}, out)
+    typer.echo(f"tests: {summary}\nwrote: {folder}")
 
 
 def main() -> None:

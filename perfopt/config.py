@@ -88,6 +88,12 @@ class Config:
     cache: bool = True
     cache_dir: Path | None = None
     max_source_kb: int = 1024
+    #: Generate bigger tests from the given ones, judged by the original (perfopt.testgen.differential).
+    amplify: bool = True
+    #: Climb until the original takes about this many CPU seconds on a generated input.
+    amplify_seconds: float = 0.2
+    amplify_keep: int = 4
+    amplify_max_kb: int = 2048
     rewards: RewardScale = field(default_factory=RewardScale)
     project: ProjectConfig | None = None
     #: Where the values came from, for error messages.
@@ -123,6 +129,9 @@ MAXIMA: dict[str, float] = {
     "warmup": 20,
     "jobs": 256,
     "max_source_kb": 65536,
+    "amplify_seconds": 30,
+    "amplify_keep": 32,
+    "amplify_max_kb": 262144,
 }
 
 
@@ -227,6 +236,10 @@ _SCALARS: dict[str, Callable[[str, Any], Any]] = {
     "jobs": _at_most(_nonneg_int),
     "cache": _bool,
     "max_source_kb": _at_most(_positive_int),
+    "amplify": _bool,
+    "amplify_seconds": _at_most(_positive_float),
+    "amplify_keep": _at_most(_positive_int),
+    "amplify_max_kb": _at_most(_positive_int),
 }
 _PATHS = ("tests", "cache_dir")
 _TABLES = ("rewards", "project")

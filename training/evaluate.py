@@ -119,7 +119,10 @@ class Judge:
         None when the original itself cannot be judged (it does not compile or fails its tests here).
         """
         if problem_id not in self.models:
-            settings = Config(tests=self.tests, problem_id=problem_id, timer=self.timer, repeats=3, flags=self.flags)
+            # amplify off: this judge grades many originals per problem, against training's amplified tests.
+            settings = Config(
+                tests=self.tests, problem_id=problem_id, timer=self.timer, repeats=3, flags=self.flags, amplify=False
+            )
             self.models[problem_id] = reward_model_for(settings, self.workdir / f"{problem_id}.cpp")
         model = self.models[problem_id]
         try:

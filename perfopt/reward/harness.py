@@ -17,7 +17,7 @@ from perfopt.reward.compiler import Compiler
 from perfopt.reward.judge import compare
 from perfopt.reward.levels import Level
 from perfopt.sandbox import Limits, Sandbox
-from perfopt.testsources.interface import TestSource, fingerprint
+from perfopt.testsources.interface import TestCase, TestSource, fingerprint
 from perfopt.timing import Invocation
 
 
@@ -109,15 +109,27 @@ class IOHarness(Harness):
         # perfopt opens each one and hands the program the open file as stdin, so the
         # folder stays private (0700): no sandboxed program, nor another user, reads it.
         self.inputs_dir = Path(tempfile.mkdtemp(prefix="perfopt-tests-"))
-        self.input_files = []
-        for i, case in enumerate(self.cases):
-            path = self.inputs_dir / f"{i}.in"
+        self.input_files: list[Path] = []
+        self._write_inputs(self.cases)
+        #: What generated tests were added (perfopt.testgen.differential), for the report.
+        self.generated_note = ""
+
+    def _write_inputs(self, cases: Sequence[TestCase]) -> None:
+        for case in cases:
+            path = self.inputs_dir / f"{len(self.input_files)}.in"
             path.write_bytes(case.input)
             path.chmod(0o600)
             self.input_files.append(path)
 
+    def add_cases(self, cases: Sequence[TestCase], note: str) -> None:
+        """More tests (generated ones), judged and timed like the given ones from now on; ``note`` is
+        appended to the description (`` + 4 generated (...)``, ``; none generated: ...``)."""
+        self.cases += cases
+        self._write_inputs(cases)
+        self.generated_note = note
+
     def describe(self) -> str:
-        return self.source.describe()
+        return self.source.describe() + self.generated_note
 
     def fingerprint(self) -> str:
         return fingerprint(self.cases) + f"|tol={self.float_tolerance}|{self.compiler.command}|{self.compiler.flags}"
@@ -147,7 +159,10 @@ class IOHarness(Harness):
 
     def invocations(self, build: Build) -> list[Invocation]:
         assert build.artifact is not None
-        return [Invocation((str(build.artifact),), stdin=path) for path in self.input_files]
+        return [
+            Invocation((str(build.artifact),), stdin=path, group="generated" if case.origin == "generated" else "given")
+            for case, path in zip(self.cases, self.input_files, strict=True)
+        ]
 
     def close(self) -> None:
         shutil.rmtree(self.inputs_dir, ignore_errors=True)

@@ -24,9 +24,11 @@ from perfopt.reward.cache import ResultCache, key_of
 from perfopt.reward.harness import Build, Harness, TestResult
 from perfopt.reward.levels import Level
 from perfopt.timing import Timer, Timing, TimingError
+from perfopt.timing.interface import GroupTiming
 
 if TYPE_CHECKING:
     from perfopt.profile import Profile
+    from perfopt.testgen.differential import Generated
 
 
 @dataclass
@@ -76,9 +78,14 @@ def _verdict_from_json(data: dict[str, Any], reward: float) -> Verdict:
         reason=data["reason"],
         compile_log=data["compile_log"],
         tests=[TestResult(**t) for t in data["tests"]],
-        timing=Timing(**data["timing"]) if data["timing"] else None,
+        timing=_timing_from_json(data["timing"]) if data["timing"] else None,
         cached=True,
     )
+
+
+def _timing_from_json(data: dict[str, Any]) -> Timing:
+    groups = tuple(GroupTiming(**g) for g in data.get("groups", ()))
+    return Timing(**{**data, "groups": groups})
 
 
 def source_hash(source: str) -> str:
@@ -105,6 +112,10 @@ class RewardModel:
         self._baselines: dict[str, Build] = {}
         self._baseline_lock = threading.Lock()
         self._profiles: dict[str, Profile | None] = {}
+        #: The generated tests (perfopt.testgen.differential), once check_original or verify made them.
+        self.generated: Generated | None = None
+        self._tests_for: str | None = None
+        self._tests_lock = threading.Lock()
 
     def _baseline(self, source: str) -> Build:
         """Build and check the original once; it must pass its own tests."""
@@ -127,8 +138,56 @@ class RewardModel:
             return build
 
     def check_original(self, source: str) -> None:
-        """Compile the original and run its tests; raises when it cannot be the baseline."""
+        """Compile the original and run its tests; raises when it cannot be the baseline.
+
+        Then, with ``amplify`` on, add the tests generated from the given ones, judged by the original.
+        """
         self._baseline(source)
+        self._generate_tests(source)
+
+    def _generate_tests(self, original: str) -> None:
+        """Generated tests for ``original`` (perfopt.testgen.differential), once, from the cache if made before.
+
+        They depend on the original, so one reward model that amplifies judges rewrites of one original;
+        training, which grades many originals per problem, brings its own amplified tests instead.
+        """
+        from perfopt.reward.harness import IOHarness
+        from perfopt.testgen.differential import DifferentialSettings, Generated, cache_key, generate_tests
+
+        digest = source_hash(original)
+        with self._tests_lock:
+            if self._tests_for is not None:
+                if self._tests_for != digest:
+                    raise RuntimeError("a reward model with amplify on judges rewrites of one original only")
+                return
+            c, h = self.config, self.harness
+            if not c.amplify or not isinstance(h, IOHarness):
+                self._tests_for = digest
+                return
+            # Under valgrind a program runs ~40x slower: a tenth of the budget keeps each timed run about a
+            # second there, where the full budget would cost several per test and candidate.
+            seconds = c.amplify_seconds / 10 if self.timer.name == "instructions" else c.amplify_seconds
+            settings = DifferentialSettings(seconds, c.amplify_keep, c.amplify_max_kb, c.seed)
+            key = key_of(
+                kind="generated-tests", version=__version__, at=cache_key(original, h.cases, settings, h.fingerprint())
+            )
+            hit = self.cache.get(key) if self.cache is not None else None
+            if hit is not None:
+                generated = Generated.from_json(hit)
+            else:
+                build = self._baseline(original)
+                assert build.artifact is not None
+                generated = generate_tests(
+                    build.artifact, h.cases, h.sandbox, h.limits, settings, c.float_tolerance, self.jobs
+                )
+                if self.cache is not None:
+                    self.cache.put(key, generated.to_json())
+            # Only now: an original that does not compile or fails its tests raised above, and a
+            # corrected one may follow.
+            self._tests_for = digest
+            self.generated = generated
+            joiner = " + " if generated.cases else "; "
+            h.add_cases(generated.cases, joiner + generated.describe())
 
     def profile(self, source: str) -> Profile | None:
         """The original's per-line instruction profile on its tests (perfopt.profile), cached with the verdicts.
@@ -202,6 +261,8 @@ class RewardModel:
 
     def verify(self, original: str, candidate: str) -> Verdict:
         """Grade one candidate against the original."""
+        # First: the generated tests are part of what a verdict, and so its cache key, depends on.
+        self._generate_tests(original)
         key = self._key(original, candidate)
         if self.cache is not None:
             hit = self.cache.get(key)

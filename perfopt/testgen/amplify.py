@@ -20,10 +20,12 @@ from pathlib import Path
 from perfopt.reward.compiler import Compiler
 from perfopt.reward.harness import Build, IOHarness
 from perfopt.reward.judge import compare
-from perfopt.sandbox import Limits, RunResult, Sandbox
+from perfopt.sandbox import Limits, Outcome, RunResult, Sandbox
 from perfopt.testgen.structure import Structure, generate, infer
 from perfopt.testsources.interface import TestCase
 from perfopt.testsources.memory import InMemoryTests
+
+_SLOW = (Outcome.CPU_LIMIT, Outcome.TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,12 @@ class AmplifyConfig:
     max_input_bytes: int = 4 << 20
     seed: int = 0
     jobs: int = 2
+    #: Climb by the oracles' CPU seconds rather than wall seconds (the user side's budget is CPU time).
+    cpu_time: bool = False
+    #: Inputs on which the fastest oracle takes longer than this are not kept (None: no ceiling); with a
+    #: ceiling, runs stopped by a time limit count as too slow rather than as failures (the caller sets
+    #: the limits near the ceiling, so that too big an input costs little).
+    max_seconds: float | None = None
 
 
 @dataclass
@@ -119,7 +127,7 @@ def amplify_problem(
         if structure is None:
             result.note = "no input structure recognised"
             return result
-        _climb(result, structure, binaries, sandbox, limits, config, float_tolerance)
+        climb(result, structure, binaries, sandbox, limits, config, float_tolerance)
         return result
     finally:
         for build in builds:
@@ -127,7 +135,7 @@ def amplify_problem(
         harness.close()
 
 
-def _climb(
+def climb(
     result: Amplified,
     structure: Structure,
     binaries: Sequence[Path],
@@ -136,6 +144,10 @@ def _climb(
     config: AmplifyConfig,
     tol: float | None,
 ) -> None:
+    """Generate inputs at growing scales, keep those the oracles agree on (``result.kept``), largest first.
+
+    Training passes independent solutions; the user side passes the original twice.
+    """
     rng = random.Random(f"{config.seed}:{result.problem_id}")
     folder = sandbox.make_workdir("perfopt-amplify-")
     seen: set[str] = set()
@@ -158,12 +170,19 @@ def _climb(
                     stdin.write_text(text)
                     stdin.chmod(0o644)
                     runs = list(pool.map(lambda b, f=stdin: sandbox.run([str(b)], limits, stdin=f), binaries))
+                    if config.max_seconds is not None and any(r.outcome in _SLOW for r in runs):
+                        # Stopped by a limit set near the time budget: too big, not a failure.
+                        result.rejected["too slow"] += 1
+                        continue
                     output, agreeing, why = verdict_of(runs, config.min_agree, tol)
                     if output is None:
                         result.rejected[why] += 1
                         continue
-                    fastest = min(r.wall_seconds for r in runs if r.ok)
+                    fastest = min(r.cpu_seconds if config.cpu_time else r.wall_seconds for r in runs if r.ok)
                     slowest_fastest = max(slowest_fastest, fastest)
+                    if config.max_seconds is not None and fastest > config.max_seconds:
+                        result.rejected["too slow"] += 1
+                        continue
                     name = f"amplified-{scale:g}-{attempt}"
                     candidates.append((fastest, TestCase(name, text.encode(), output, "amplified"), agreeing))
                     kept_here += 1

@@ -15,7 +15,7 @@ from dataclasses import replace
 from perfopt.errors import PerfoptError
 from perfopt.sandbox import Limits, Sandbox
 from perfopt.sandbox.output import excerpt
-from perfopt.timing.interface import Invocation, Timing, TimingError
+from perfopt.timing.interface import Invocation, Timing, TimingError, by_group
 
 #: Programs run roughly this many times slower under cachegrind without cache simulation.
 VALGRIND_SLOWDOWN = 40
@@ -89,8 +89,9 @@ class InstructionTimer:
     def compare(
         self, baseline: Sequence[Invocation], candidate: Sequence[Invocation], threshold: float | None = None
     ) -> Timing:
-        a = sum(self.count(inv) for inv in baseline)
-        b = sum(self.count(inv) for inv in candidate)
+        base = [float(self.count(inv)) for inv in baseline]
+        cand = [float(self.count(inv)) for inv in candidate]
+        a, b = sum(base), sum(cand)
         return Timing(
             timer=self.name,
             unit="instructions",
@@ -99,4 +100,5 @@ class InstructionTimer:
             speedup=a / b if b else 1.0,
             noise=0.0,
             samples=1,
+            groups=by_group(baseline, base, cand) if len(base) == len(cand) else (),
         )

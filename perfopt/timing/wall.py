@@ -10,7 +10,7 @@ import statistics
 from collections.abc import Sequence
 
 from perfopt.sandbox import Limits, Sandbox
-from perfopt.timing.interface import Invocation, Timing, TimingError
+from perfopt.timing.interface import GroupTiming, Invocation, Timing, TimingError, by_group
 
 
 def spread(values: Sequence[float]) -> float:
@@ -32,8 +32,8 @@ class WallTimer:
         self.repeats = repeats
         self.warmup = warmup
 
-    def _total(self, invocations: Sequence[Invocation]) -> float:
-        total = 0.0
+    def _times(self, invocations: Sequence[Invocation]) -> list[float]:
+        times = []
         for inv in invocations:
             result = self.sandbox.run(
                 inv.argv,
@@ -45,27 +45,29 @@ class WallTimer:
             )
             if not result.ok:
                 raise TimingError(f"{' '.join(inv.argv[:1])}: {result.reason} while being timed")
-            total += result.wall_seconds
-        return total
+            times.append(result.wall_seconds)
+        return times
 
     def compare(
         self, baseline: Sequence[Invocation], candidate: Sequence[Invocation], threshold: float | None = None
     ) -> Timing:
         for _ in range(self.warmup):
-            self._total(baseline)
-            self._total(candidate)
-        base_times, cand_times, ratios = [], [], []
+            self._times(baseline)
+            self._times(candidate)
+        base_runs: list[list[float]] = []
+        cand_runs: list[list[float]] = []
+        ratios = []
         for i in range(self.repeats):
             # Alternate who goes first, so neither side always gets the warmer cache.
             if i % 2 == 0:
-                a = self._total(baseline)
-                b = self._total(candidate)
+                a = self._times(baseline)
+                b = self._times(candidate)
             else:
-                b = self._total(candidate)
-                a = self._total(baseline)
-            base_times.append(a)
-            cand_times.append(b)
-            ratios.append(a / b if b > 0 else 1.0)
+                b = self._times(candidate)
+                a = self._times(baseline)
+            base_runs.append(a)
+            cand_runs.append(b)
+            ratios.append(sum(a) / sum(b) if sum(b) > 0 else 1.0)
             if threshold is not None and sum(r < threshold for r in ratios) > self.repeats // 2:
                 # More than half of all the rounds there will be are below the threshold, so their
                 # median is too, whatever the rest show: the verdict is settled, and most
@@ -74,9 +76,19 @@ class WallTimer:
         return Timing(
             timer=self.name,
             unit="s",
-            baseline=statistics.median(base_times),
-            candidate=statistics.median(cand_times),
+            baseline=statistics.median(sum(a) for a in base_runs),
+            candidate=statistics.median(sum(b) for b in cand_runs),
             speedup=statistics.median(ratios),
             noise=spread(ratios),
             samples=len(ratios),
+            groups=self._groups(baseline, base_runs, cand_runs) if len(baseline) == len(candidate) else (),
         )
+
+    @staticmethod
+    def _groups(
+        invocations: Sequence[Invocation], base_runs: list[list[float]], cand_runs: list[list[float]]
+    ) -> tuple[GroupTiming, ...]:
+        """Each group's totals: per test, the median of its rounds, summed over the group."""
+        base = [statistics.median(r[i] for r in base_runs) for i in range(len(invocations))]
+        cand = [statistics.median(r[i] for r in cand_runs) for i in range(len(invocations))]
+        return by_group(invocations, base, cand)

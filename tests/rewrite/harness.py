@@ -46,7 +46,8 @@ def r4(name: str, source: str, inputs: list[str], folder: Path, sandbox: Sandbox
         (tests / f"output.{i}.txt").write_bytes(out)
     target = folder / "prog.cpp"
     target.write_text(source)
-    model = reward_model_for(Config(cache=False, timer="instructions"), target, sandbox)
+    # The given inputs only: each rewrite's test chooses inputs that show its gain.
+    model = reward_model_for(Config(cache=False, timer="instructions", amplify=False), target, sandbox)
     try:
         return model.verify(source, rewritten(name, source))
     finally:

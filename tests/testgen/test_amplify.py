@@ -67,7 +67,7 @@ def test_planted_pair_becomes_measurable(sandbox: Sandbox, compiler: Compiler, t
     write_pie(tmp_path / "tests.amplified.jsonl", {"p90001": [*SAMPLES, *amplified.kept]})
     target = tmp_path / "p90001.cpp"
     target.write_text(SLOW)
-    config = Config(tests=original, timer="instructions", cache=False)
+    config = Config(tests=original, timer="instructions", cache=False, amplify=False)
 
     # The amplified file beside the original is picked up by default ...
     model = reward_model_for(config, target, sandbox)
