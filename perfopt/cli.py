@@ -6,10 +6,7 @@ errors onto the documented exit codes.
 
 from __future__ import annotations
 
-import functools
 import json
-import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +36,7 @@ from perfopt.cli_options import (
     TimerOpt,
     TolOpt,
 )
+from perfopt.cli_support import handles_errors, warnings_to_stderr
 from perfopt.errors import VERIFY_LEVEL_BASE, ExitCode, PerfoptError
 
 app = typer.Typer(
@@ -51,56 +49,10 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _fail(message: str, code: int) -> None:
-    typer.echo(f"perfopt: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def handles_errors(fn: F) -> F:
-    """One line and a documented exit code for every failure; a traceback only with PERFOPT_DEBUG=1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except PerfoptError as e:
-            _fail(str(e), int(e.exit_code))
-        except KeyboardInterrupt:
-            _fail("interrupted", int(ExitCode.INTERRUPTED))
-        except typer.Exit:
-            raise
-        except Exception as e:
-            if os.environ.get("PERFOPT_DEBUG"):
-                raise
-            _fail(
-                f"internal error: {type(e).__name__}: {e} (rerun with PERFOPT_DEBUG=1 and report it)",
-                int(ExitCode.INTERNAL),
-            )
-        return None
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"perfopt {__version__}")
         raise typer.Exit()
-
-
-class _Stderr(logging.Handler):
-    """Looks up sys.stderr at each message, so that a captured stderr (tests, CliRunner) sees it."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        sys.stderr.write(self.format(record) + "\n")
-
-
-def _warnings_to_stderr() -> None:
-    log = logging.getLogger("perfopt")
-    if not any(isinstance(h, _Stderr) for h in log.handlers):
-        handler = _Stderr()
-        handler.setFormatter(logging.Formatter("perfopt: warning: %(message)s"))
-        log.addHandler(handler)
-        log.propagate = False
 
 
 @app.callback()
@@ -109,7 +61,7 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    _warnings_to_stderr()
+    warnings_to_stderr()
 
 
 def overrides(**flags: Any) -> dict[str, Any]:

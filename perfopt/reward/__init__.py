@@ -39,6 +39,9 @@ def reward_model_for(config: Config, target: Path, sandbox: Sandbox | None = Non
     harness: Harness
     if config.project is not None and config.tests is None:
         harness = ProjectHarness(config.project, target, sandbox, limits)
+        if config.amplify:
+            # Inputs cannot be inferred from commands: say where the size has to come from instead.
+            harness.note = "; no tests generated in project mode: its bench command must be large enough"
     else:
         source = resolve(config, target)
         # Where the expected outputs live: no include folder may make them readable to a compile.

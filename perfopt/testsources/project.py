@@ -35,6 +35,8 @@ class ProjectHarness(Harness):
         except ValueError:
             raise BadInputError(f"{target} is not inside the project root {project.root}") from None
         self.sandbox = sandbox
+        #: Appended to the description (why no tests were generated).
+        self.note = ""
         # A test suite or a benchmark does more than one judge test; the CPU limit
         # is per process, so it still stops a runaway candidate.
         self.limits = Limits(
@@ -47,7 +49,7 @@ class ProjectHarness(Harness):
 
     def describe(self) -> str:
         p = self.project
-        return f"project {p.root} (build: {p.build!r}, test: {p.test!r}, bench: {p.bench!r})"
+        return f"project {p.root} (build: {p.build!r}, test: {p.test!r}, bench: {p.bench!r}){self.note}"
 
     def fingerprint(self) -> str:
         """The commands and every other file's size and mtime: a cheap stand-in for the tree's content."""

@@ -160,3 +160,18 @@ def test_amplify_in_project_mode_says_what_to_do(tmp_path: Path) -> None:
     proc = _perfopt("amplify", "slow.cpp", cwd=tmp_path)
     assert proc.returncode == ExitCode.NO_TESTS
     assert "make its bench command large enough" in proc.stderr
+
+
+def test_project_mode_says_no_tests_are_generated(tmp_path: Path) -> None:
+    from perfopt.config import Config, ProjectConfig
+    from perfopt.reward import reward_model_for
+
+    config = Config(project=ProjectConfig(build="true", test="true", bench="true", root=tmp_path.resolve()))
+    model = reward_model_for(config, tmp_path / "slow.cpp")
+    try:
+        assert "no tests generated in project mode: its bench command must be large enough" in model.harness.describe()
+    finally:
+        model.close()
+    off = reward_model_for(config.replace(amplify=False), tmp_path / "slow.cpp")
+    assert "generated" not in off.harness.describe()
+    off.close()

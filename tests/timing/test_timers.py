@@ -51,7 +51,7 @@ def test_wall_timer_stops_once_the_verdict_is_settled(
     # median cannot reach 1.10x, so the last two are not run.
     settled = WallTimer(sandbox, Limits(), repeats=5, warmup=1).compare([fast], [slow], threshold=1.10)
     assert settled.samples == 3
-    assert settled.speedup < 0.5
+    assert settled.speedup < 1.10
     # A faster candidate is never cut short: its speedup is what the report shows.
     full = WallTimer(sandbox, Limits(), repeats=5, warmup=1).compare([slow], [fast], threshold=1.10)
     assert full.samples == 5
