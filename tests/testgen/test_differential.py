@@ -175,3 +175,33 @@ def test_project_mode_says_no_tests_are_generated(tmp_path: Path) -> None:
     off = reward_model_for(config.replace(amplify=False), tmp_path / "slow.cpp")
     assert "generated" not in off.harness.describe()
     off.close()
+
+
+def test_generated_tests_are_cached_by_original_tests_and_settings(
+    tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from perfopt.config import Config
+    from perfopt.reward import reward_model_for
+
+    (tmp_path / "slow.cpp").write_text(SLOW)
+    config = Config(tests=_tests(tmp_path / "given"), cache_dir=tmp_path / "cache", amplify_seconds=0.05)
+
+    def made(settings: Config) -> str:
+        model = reward_model_for(settings, tmp_path / "slow.cpp", sandbox)
+        try:
+            model.check_original(SLOW)
+            return model.harness.describe()
+        finally:
+            model.close()
+
+    first = made(config)
+    assert "generated" in first
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("generated again despite the cache")
+
+    monkeypatch.setattr("perfopt.testgen.differential.generate_tests", forbidden)
+    assert made(config) == first
+    # Other settings are another key: they generate again.
+    with pytest.raises(AssertionError, match="despite the cache"):
+        made(config.replace(amplify_keep=2))
