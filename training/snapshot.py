@@ -38,9 +38,13 @@ def save(run: Path, to: Path) -> Path:
     model.save_pretrained(staging, safe_serialization=True)
     for name in STATE_FILES:
         shutil.copy2(checkpoint / name, staging / name)
+    step = int(json.loads((checkpoint / "state.json").read_text())["step"])
     for name in LOG_FILES:
         if (run / name).exists():
-            shutil.copy2(run / name, staging / name)
+            # Records past the checkpoint would be written again by the resumed run: keep the log's prefix.
+            rows = (run / name).read_text().splitlines()
+            kept = [r for r in rows if int(json.loads(r).get("step", 0)) <= step]
+            (staging / name).write_text("".join(r + "\n" for r in kept))
     # Swapped in whole, so that an interrupted save never leaves a half-written snapshot to commit.
     shutil.rmtree(to, ignore_errors=True)
     staging.rename(to)

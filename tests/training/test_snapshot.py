@@ -22,7 +22,10 @@ def _checkpoint(run: Path, step: int) -> Any:
     model = transformers.T5ForConditionalGeneration(config)
     model.save_pretrained(run / "checkpoint")
     (run / "checkpoint" / "state.json").write_text(json.dumps({"step": step, "seconds": 9.5, "tokens": 1234}))
-    (run / "log.jsonl").write_text(json.dumps({"step": step, "loss": 3.0}) + "\n")
+    # The last record is past the checkpoint (the run went on before it stopped): not carried over.
+    (run / "log.jsonl").write_text(
+        json.dumps({"step": step, "loss": 3.0}) + "\n" + json.dumps({"step": step + 5}) + "\n"
+    )
     return model
 
 
@@ -35,7 +38,7 @@ def test_save_then_restore_resumes_where_the_run_was(tmp_path: Path) -> None:
     snapshot.restore(snap, tmp_path / "b")
     state = json.loads((tmp_path / "b" / "checkpoint" / "state.json").read_text())
     assert state == {"step": 40, "seconds": 9.5, "tokens": 1234}
-    assert (tmp_path / "b" / "log.jsonl").read_text() == (tmp_path / "a" / "log.jsonl").read_text()
+    assert (tmp_path / "b" / "log.jsonl").read_text() == json.dumps({"step": 40, "loss": 3.0}) + "\n"
     back = transformers.T5ForConditionalGeneration.from_pretrained(tmp_path / "b" / "checkpoint")
     for mine, theirs in zip(model.parameters(), back.parameters(), strict=True):
         assert theirs.dtype == torch.float32
