@@ -157,12 +157,17 @@ def generate_tests(
         [TestCase(f"generated-{i + 1}", c.input, c.expected, "generated") for i, c in enumerate(result.kept)],
         dropped,
     )
-    if not out.cases:
-        out.note = (
-            "the original failed on every generated input; only the given tests are used"
-            if result.generated
-            else "no input could be generated; only the given tests are used"
+    if not out.cases and not result.generated:
+        out.note = "no input could be generated; only the given tests are used"
+    elif not out.cases:
+        # Say why: failing on everything is about the program, too slow on everything about the budget.
+        reasons = ", ".join(f"{n} {why}" for why, n in dropped.most_common())
+        everywhere = (
+            "the original failed on every generated input"
+            if set(dropped) <= {_DROPPED["every oracle failed"], _DROPPED["too few oracles ran cleanly"]}
+            else "every generated input was dropped"
         )
+        out.note = f"{everywhere} ({reasons}); only the given tests are used"
     return out
 
 

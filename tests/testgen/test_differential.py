@@ -205,3 +205,19 @@ def test_generated_tests_are_cached_by_original_tests_and_settings(
     # Other settings are another key: they generate again.
     with pytest.raises(AssertionError, match="despite the cache"):
         made(config.replace(amplify_keep=2))
+
+
+def test_an_original_that_fails_on_every_generated_input_falls_back_and_says_so(
+    world_readable_tmp: Path, sandbox: Sandbox
+) -> None:
+    # It aborts on anything but its two samples: nothing generated survives.
+    only_samples = SLOW.replace(
+        "    long long total = 0;",
+        "    if (a != vector<long long>{5, 1, 2} && a != vector<long long>{7, 8}) abort();\n    long long total = 0;",
+    )
+    binary = compile_cpp(only_samples, world_readable_tmp, "only_samples")
+    generated = generate_tests(binary, _cases(), sandbox, Limits(), DifferentialSettings(seconds=0.05))
+    assert generated.cases == []
+    assert generated.note.startswith("the original failed on every generated input (")
+    assert generated.note.endswith("; only the given tests are used")
+    assert generated.describe().startswith("none generated: the original failed on every generated input")
