@@ -382,9 +382,15 @@ def amplify_command(
     from perfopt.commands.amplify import run_amplify
 
     given = overrides(
-        tests=tests, problem_id=problem_id, compiler=compiler, flags=flags, time_limit=time_limit, cache=cache
+        tests=tests,
+        problem_id=problem_id,
+        compiler=compiler,
+        flags=flags,
+        time_limit=time_limit,
+        cache=cache,
+        cache_dir=cache_dir,
     )
-    summary, folder = run_amplify(file, config_file, {**given, **overrides(cache_dir=cache_dir)}, out)
+    summary, folder = run_amplify(file, config_file, given, out)
     typer.echo(f"tests: {summary}\nwrote: {folder}")
 
 

@@ -63,9 +63,9 @@ class RulesGenerator:
     def check(self, source: str) -> None:
         return None
 
-    def find(self, source: str) -> list[tuple[str, list[Match], list[Edit]]]:
+    def find(self, source: str | Parsed) -> list[tuple[str, list[Match], list[Edit]]]:
         """Per rewrite that applies: its matches and the non-overlapping edits of all of them."""
-        parsed = Parsed(source)
+        parsed = source if isinstance(source, Parsed) else Parsed(source)
         found = []
         for rewrite in self.rewrites:
             try:
@@ -87,13 +87,13 @@ class RulesGenerator:
         """Each rewrite alone, then all of them together: n-1 singles at most when the budget is tight,
         so that the combination, usually the fastest, always gets its place. The rest of the shared
         budget goes to the other generators."""
-        found = self.find(source)
+        parsed = Parsed(source)
+        found = self.find(parsed)
         together = self._together(found)
         self.profiled = False
         if len(found) + (together is not None) > n and self.profile is not None:
             profile = self.profile()
             if profile is not None and profile.total > 0:
-                parsed = Parsed(source)
                 # Stable: equally hot rewrites keep the library's order.
                 found.sort(key=lambda f: -weight(parsed, f[2], profile))
                 # Where two rewrites collide, the hotter one now wins its place in the combination too.

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 from perfopt.rewrite import Parsed
 from perfopt.rewrite.macros import apply
 from perfopt.sandbox import Sandbox
 from tests.rewrite.harness import assert_r4, matches, r4, rewritten, same_output
-
-NUMBERS = "20000\n" + " ".join(str(random.Random(3).randint(-(10**9), 10**9)) for _ in range(20000)) + "\n"
+from tests.rewrite.test_io import NUMBERS
 
 READ_SUM = r"""
 #include <iostream>
