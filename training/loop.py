@@ -85,6 +85,7 @@ class Run:
             self.tokens = self.tokens_before = int(state.get("tokens", 0))
             if "steps" in state and budget_seconds is not None:
                 self.steps, self.calibrated = int(state["steps"]), True
+            self._forget_lost_steps()
         else:
             self.model = init()
         self.model.to(self.device)  # type: ignore[arg-type]  # transformers types .to() as a decorator wrapper
@@ -94,6 +95,16 @@ class Run:
         self.started = time.monotonic()
         self.last_save = self.started
         self._timed_from: float | None = None
+
+    def _forget_lost_steps(self) -> None:
+        """Drop log records past the checkpoint: the steps after it were lost and are about to be run again."""
+        log = self.out / "log.jsonl"
+        if not self.world.main or not log.exists():
+            return
+        rows = log.read_text().splitlines()
+        kept = [r for r in rows if int(json.loads(r).get("step", 0)) <= self.step]
+        if len(kept) < len(rows):
+            log.write_text("".join(r + "\n" for r in kept))
 
     @property
     def done(self) -> bool:
@@ -149,7 +160,8 @@ class Run:
         if not self.world.main:
             return
         elapsed = time.monotonic() - self.started
-        record = {"step": self.step, **record, "seconds": round(elapsed, 1)}
+        # The stage's seconds over every resumed run, like its step and tokens, so that curves line up.
+        record = {"step": self.step, **record, "seconds": round(self.spent_before + elapsed, 1)}
         if self.tokens:
             # Tokens per second of this process's run only: a resumed run's earlier time was another machine's.
             rate = (self.tokens - self.tokens_before) / max(elapsed, 1e-9)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from training.config import SHARED
+from training.device.pretokenize import CARRY_LIMIT, sent_bytes
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -41,3 +42,13 @@ def test_dry_run_pauses_resumes_and_brings_the_model_back() -> None:
     assert (received / "model.safetensors").read_bytes() == (
         dry / "runs" / "models" / "perfopt-tiny" / "model.safetensors"
     ).read_bytes()
+
+
+def test_the_checkout_leaves_room_for_the_real_corpus_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    # Measured with `python -m training.device.pretokenize --out runs/device` on the whole corpus
+    # (2 parts): 12.6 MiB a part, 3.2 MiB of tokenizer and library slice with the first. Model-sized
+    # files in the working tree (a training snapshot, say) push the first call over the limit; the
+    # dry run's tiny parts alone would not notice.
+    first_call = sent_bytes() + int((12.6 + 3.2) * 2**20)
+    assert first_call <= CARRY_LIMIT, f"the checkout is {sent_bytes() / 2**20:.1f} MiB: keep large files out of it"

@@ -70,11 +70,19 @@ def test_a_deadline_stops_at_a_checkpoint_and_a_rerun_finishes(tmp_path: Path, n
         train(config)
     assert state(config)["step"] == 5
     assert not loop.finished(config.out, config.steps)
+    # A record of a step past the checkpoint, as a run killed between checkpoints leaves behind.
+    with (config.out / "log.jsonl").open("a") as f:
+        f.write(json.dumps({"step": 7, "loss": 99.0, "seconds": 1e6}) + "\n")
     loop.set_deadline(None)
     train(config)
     assert state(config)["step"] == 40
     log = [json.loads(line) for line in (config.out / "log.jsonl").read_text().splitlines()]
     assert log[-1]["step"] == 40
+    # The lost step is forgotten, and steps and seconds go on from the checkpoint's across the two runs.
+    assert all(r.get("loss") != 99.0 for r in log)
+    assert [r["step"] for r in log] == sorted(r["step"] for r in log)
+    assert [r["seconds"] for r in log] == sorted(r["seconds"] for r in log)
+    assert log[-1]["seconds"] >= state(config)["seconds"] - 5
 
 
 def test_a_budget_fixes_the_step_count_from_timed_steps(
