@@ -364,34 +364,8 @@ def bench(
     typer.echo("wrote: " + ", ".join(str(f) for f in result.files), err=True)
 
 
-@app.command(name="amplify")
-@handles_errors
-def amplify_command(
-    file: Annotated[Path, typer.Argument(help="The C++ file whose tests to amplify.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Folder to write (default: FILE.amplified.tests).")] = None,
-    config_file: ConfigOpt = None,
-    cache_dir: CacheDirOpt = None,
-    tests: TestsOpt = None,
-    problem_id: ProblemOpt = None,
-    compiler: CompilerOpt = None,
-    flags: FlagsOpt = None,
-    time_limit: TimeOpt = None,
-    cache: CacheOpt = None,
-) -> None:
-    """Write the bigger tests perfopt generates for FILE (the original's output is the answer) as a test folder."""
-    from perfopt.commands.amplify import run_amplify
-
-    given = overrides(
-        tests=tests,
-        problem_id=problem_id,
-        compiler=compiler,
-        flags=flags,
-        time_limit=time_limit,
-        cache=cache,
-        cache_dir=cache_dir,
-    )
-    summary, folder = run_amplify(file, config_file, given, out)
-    typer.echo(f"tests: {summary}\nwrote: {folder}")
+# The maintenance commands register themselves on ``app``.
+from perfopt import cli_tools  # noqa: E402, F401
 
 
 def main() -> None:

@@ -10,7 +10,10 @@ import typer
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="perfopt.toml or pyproject.toml to use.")]
 TestsOpt = Annotated[Path | None, typer.Option("--tests", help="Test folder or PIE .jsonl[.xz] file.")]
 ProblemOpt = Annotated[str | None, typer.Option("--problem-id", help="Problem in a PIE tests file.")]
-TimerOpt = Annotated[str | None, typer.Option("--timer", help="wall or instructions.")]
+TimerOpt = Annotated[
+    str | None,
+    typer.Option("--timer", help="cost (deterministic: instructions plus weighted system calls), instructions, wall."),
+]
 SpeedupOpt = Annotated[float | None, typer.Option("--min-speedup", help="Smallest speedup that counts (1.10).")]
 CompilerOpt = Annotated[str | None, typer.Option("--compiler", help="C++ compiler (g++).")]
 FlagsOpt = Annotated[str | None, typer.Option("--flags", help='Compiler flags ("-std=c++17 -O2").')]

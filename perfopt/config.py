@@ -27,7 +27,7 @@ else:  # tomllib is tomli, adopted into the standard library in 3.11
 from perfopt.errors import ConfigError
 from perfopt.trust import inside_repository, refuse_untrusted, repository_root
 
-TIMERS = ("wall", "instructions")
+TIMERS = ("wall", "instructions", "cost")
 
 
 @dataclass(frozen=True)

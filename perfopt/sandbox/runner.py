@@ -113,13 +113,15 @@ class Sandbox:
         env: Mapping[str, str] | None = None,
         network: bool = False,
         readable: Sequence[Path] = (),
+        pass_fds: Sequence[int] = (),
     ) -> RunResult:
         """Run ``argv`` with ``stdin`` fed from a file.
 
         Without ``workdir`` the program gets a fresh empty folder, deleted after.
         A given ``workdir`` is handed to the sandboxed uid for the run. Where
         reads are confined, the program reads only the system's files, its
-        folder, the files ``argv`` names, and ``readable``.
+        folder, the files ``argv`` names, and ``readable``. ``pass_fds`` stay
+        open in the program (a pipe a tool under it reports through).
         """
         self.helper.verify()
         private = Path(tempfile.mkdtemp(prefix="perfopt-run-"))
@@ -156,7 +158,9 @@ class Sandbox:
             run_env = dict(env) if env is not None else default_env(work)
             timed_out = False
             with out.open("wb") as fo, err.open("wb") as fe, (stdin or Path(os.devnull)).open("rb") as fi:
-                proc = subprocess.Popen(cmd, stdin=fi, stdout=fo, stderr=fe, env=run_env, start_new_session=True)
+                proc = subprocess.Popen(
+                    cmd, stdin=fi, stdout=fo, stderr=fe, env=run_env, start_new_session=True, pass_fds=tuple(pass_fds)
+                )
                 try:
                     # The jail enforces the wall limit itself, and returns only once
                     # every process the program started is gone; this is a backstop.

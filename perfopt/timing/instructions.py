@@ -16,6 +16,7 @@ from perfopt.errors import PerfoptError
 from perfopt.sandbox import Limits, Sandbox
 from perfopt.sandbox.output import excerpt
 from perfopt.timing.interface import Invocation, Timing, TimingError, by_group
+from perfopt.timing.syscalls import PipeReader
 
 #: Programs run roughly this many times slower under cachegrind without cache simulation.
 VALGRIND_SLOWDOWN = 40
@@ -31,6 +32,7 @@ def _summary(text: str) -> int:
 class InstructionTimer:
     name = "instructions"
     parallel_safe = True
+    deterministic = True
 
     def __init__(self, sandbox: Sandbox, limits: Limits) -> None:
         valgrind = shutil.which("valgrind")
@@ -52,11 +54,15 @@ class InstructionTimer:
             self._memo[inv] = total
         return total
 
-    def outputs(self, inv: Invocation) -> list[str]:
-        """cachegrind's output files for one invocation (one per process), read and removed."""
+    def outputs(self, inv: Invocation, syscalls: PipeReader | None = None) -> list[str]:
+        """cachegrind's output files for one invocation (one per process), read and removed.
+
+        With ``syscalls``, valgrind also traces every system call into that pipe.
+        """
         own = inv.workdir is None
         outdir = self.sandbox.make_workdir("perfopt-cg-") if own else inv.workdir
         assert outdir is not None
+        trace = ("--trace-syscalls=yes", f"--log-fd={syscalls.write_fd}") if syscalls is not None else ()
         try:
             argv = (
                 self.valgrind,
@@ -66,11 +72,22 @@ class InstructionTimer:
                 "--vgdb=no",
                 "--trace-children=yes",
                 f"--cachegrind-out-file={outdir}/.perfopt-cg.%p",
+                *trace,
                 *inv.argv,
             )
             # valgrind reserves far more address space than the program uses.
             limits = replace(inv.limits or self.limits, memory_bytes=None).scaled(VALGRIND_SLOWDOWN)
-            result = self.sandbox.run(argv, limits, stdin=inv.stdin, workdir=outdir, env=inv.env, readable=inv.readable)
+            result = self.sandbox.run(
+                argv,
+                limits,
+                stdin=inv.stdin,
+                workdir=outdir,
+                env=inv.env,
+                readable=inv.readable,
+                pass_fds=(syscalls.write_fd,) if syscalls is not None else (),
+            )
+            if syscalls is not None:
+                syscalls.close_writer()
             if not result.ok:
                 # The program's stderr is mixed in: quote only an escaped excerpt of its end.
                 tail = excerpt(result.stderr.strip()[-80:], 80)
@@ -80,6 +97,8 @@ class InstructionTimer:
                 raise TimingError(f"valgrind wrote no profile: {excerpt(result.stderr.strip()[-80:], 80)}")
             return [f.read_text() for f in files]
         finally:
+            if syscalls is not None:
+                syscalls.close_writer()
             if own:
                 shutil.rmtree(outdir, ignore_errors=True)
             else:

@@ -59,7 +59,7 @@ def by_group(
 @dataclass(frozen=True)
 class Timing:
     timer: str
-    #: "s" for seconds, "instructions" for instruction counts.
+    #: "s" for seconds, "instructions" for instruction counts, "cost" for instructions plus weighted system calls.
     unit: str
     #: Total over all tests (PIE's definition), for the original and the candidate.
     baseline: float
@@ -71,6 +71,8 @@ class Timing:
     samples: int
     #: The same comparison per group of tests (given, generated), when there are several.
     groups: tuple[GroupTiming, ...] = ()
+    #: What the totals are made of, and any warning about how they were measured.
+    detail: str = ""
 
     def by_group(self) -> str:
         """``; given tests 1.00x, generated tests 7.96x``, or "" with one group."""
@@ -79,15 +81,21 @@ class Timing:
         return "; " + ", ".join(f"{g.name} tests {g.speedup:.2f}x" for g in self.groups)
 
     def describe(self) -> str:
+        detail = f"; {self.detail}" if self.detail else ""
+        if self.unit == "cost":
+            return (
+                f"{self.speedup:.2f}x by cost ({self.baseline:,.0f} -> {self.candidate:,.0f} "
+                f"instruction-equivalents, deterministic{self.by_group()}; {self.detail})"
+            )
         if self.unit == "instructions":
             return (
                 f"{self.speedup:.2f}x by instruction count "
-                f"({self.baseline:,.0f} -> {self.candidate:,.0f} instructions, deterministic{self.by_group()})"
+                f"({self.baseline:,.0f} -> {self.candidate:,.0f} instructions, deterministic{self.by_group()}{detail})"
             )
         return (
             f"{self.speedup:.2f}x by wall time "
             f"({self.baseline * 1e3:.1f} ms -> {self.candidate * 1e3:.1f} ms, "
-            f"median of {self.samples} paired runs, noise ±{self.noise * 100:.1f}%{self.by_group()})"
+            f"median of {self.samples} paired runs, noise ±{self.noise * 100:.1f}%{self.by_group()}{detail})"
         )
 
 
@@ -99,6 +107,8 @@ class Timer(Protocol):
     name: str
     #: Whether several comparisons may run at once without skewing each other.
     parallel_safe: bool
+    #: Whether the same binaries and inputs always give the same figures (counted, not clocked).
+    deterministic: bool
 
     def compare(
         self, baseline: Sequence[Invocation], candidate: Sequence[Invocation], threshold: float | None = None

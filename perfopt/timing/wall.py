@@ -25,6 +25,7 @@ def spread(values: Sequence[float]) -> float:
 class WallTimer:
     name = "wall"
     parallel_safe = False
+    deterministic = False
 
     def __init__(self, sandbox: Sandbox, limits: Limits, repeats: int = 5, warmup: int = 1) -> None:
         self.sandbox = sandbox
