@@ -57,7 +57,7 @@ def write_tests(folder: Path, words: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--timer", default="wall", choices=["wall", "instructions"])
+    parser.add_argument("--timer", default="wall", choices=["wall", "instructions", "cost"])
     parser.add_argument("--words", type=int, default=100_000)
     args = parser.parse_args()
 

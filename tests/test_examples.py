@@ -29,3 +29,14 @@ def test_each_example_has_a_verified_faster_rewrite(example: Path) -> None:
     proc = perfopt("verify", example / "slow.cpp", example / "fast.cpp", "--timer", "instructions", "--json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads(proc.stdout)["level"] == "R4"
+
+
+def test_the_readme_cost_example_sees_the_write_calls(tmp_path: Path) -> None:
+    """README, `perfopt verify`: prefix_sums' `endl` is 100,000 write calls, which only the cost counts."""
+    example = ROOT / "examples" / "prefix_sums"
+    args = ("verify", example / "slow.cpp", example / "fast.cpp", "--json", "--no-amplify", "--cache-dir", tmp_path)
+    by_cost = json.loads(perfopt(*args, "--timer", "cost").stdout)["timing"]
+    by_instructions = json.loads(perfopt(*args, "--timer", "instructions").stdout)["timing"]
+    assert by_instructions["speedup"] < 2.1
+    assert by_cost["speedup"] > 1.5 * by_instructions["speedup"]
+    assert by_cost["unit"] == "cost" and "write 100,005 -> " in by_cost["detail"]

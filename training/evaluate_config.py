@@ -24,7 +24,7 @@ class EvalConfig:
     max_new_tokens: int = 512
     max_len: int = 512
     max_programs: int | None = None
-    timer: str = "instructions"
+    timer: str = "cost"
     #: AtCoder Library headers (from ../shared's corpus) on the include path.
     acl: bool = True
     #: Programs generated for in one batch (a GPU decodes many sequences at the cost of one).

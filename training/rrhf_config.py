@@ -31,7 +31,7 @@ class RRHFConfig:
     updates_per_step: int = 4
     rank_weight: float = 1.0
     lr: float = 1e-5
-    timer: str = "instructions"
+    timer: str = "cost"
     #: AtCoder Library headers (from ../shared's corpus) on the include path.
     acl: bool = True
     valid_prompts: int = 32

@@ -3,8 +3,8 @@
 # torch==2.13.0 from the CPU index; an unpinned torch pulls gigabytes of CUDA wheels).
 set -euo pipefail
 action_path="$1"
-timer="${2:-instructions}"
-if [ "$timer" = instructions ] && ! command -v valgrind >/dev/null; then
+timer="${2:-cost}"
+if { [ "$timer" = cost ] || [ "$timer" = instructions ]; } && ! command -v valgrind >/dev/null; then
     sudo apt-get install -y -qq valgrind >/dev/null
 fi
 python -m venv "$action_path/.perfopt-venv"

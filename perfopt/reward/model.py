@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from perfopt import __version__
@@ -23,7 +24,7 @@ from perfopt.notices import warn_once
 from perfopt.reward.cache import ResultCache, key_of
 from perfopt.reward.harness import Build, Harness, TestResult
 from perfopt.reward.levels import Level
-from perfopt.timing import Timer, Timing, TimingError
+from perfopt.timing import CostTimer, Timer, Timing, TimingError
 from perfopt.timing.interface import GroupTiming
 
 if TYPE_CHECKING:
@@ -166,8 +167,11 @@ class RewardModel:
                 return
             # Under valgrind a program runs ~40x slower: a tenth of the budget keeps each timed run about a
             # second there, where the full budget would cost several per test and candidate.
-            seconds = c.amplify_seconds / 10 if self.timer.name == "instructions" else c.amplify_seconds
-            settings = DifferentialSettings(seconds, c.amplify_keep, c.amplify_max_kb, c.seed)
+            seconds = c.amplify_seconds / 10 if self.timer.deterministic else c.amplify_seconds
+            # The cost timer sizes inputs by its own deterministic estimate, so that every run keeps the same.
+            cost = self.timer if isinstance(self.timer, CostTimer) else None
+            sizing = cost.identity if cost is not None else "cpu"
+            settings = DifferentialSettings(seconds, c.amplify_keep, c.amplify_max_kb, c.seed, sizing)
             key = key_of(
                 kind="generated-tests", version=__version__, at=cache_key(original, h.cases, settings, h.fingerprint())
             )
@@ -177,8 +181,10 @@ class RewardModel:
             else:
                 build = self._baseline(original)
                 assert build.artifact is not None
+                binary = build.artifact
+                measure = partial(cost.estimate_seconds, binary) if cost is not None else None
                 generated = generate_tests(
-                    build.artifact, h.cases, h.sandbox, h.limits, settings, c.float_tolerance, self.jobs
+                    binary, h.cases, h.sandbox, h.limits, settings, c.float_tolerance, self.jobs, measure
                 )
                 if self.cache is not None:
                     self.cache.put(key, generated.to_json())
@@ -246,7 +252,7 @@ class RewardModel:
             original=source_hash(original),
             candidate=source_hash(candidate),
             harness=self.harness.fingerprint(),
-            timer=self.timer.name,
+            timer=self.timer.identity if isinstance(self.timer, CostTimer) else self.timer.name,
             min_speedup=c.min_speedup,
             limits=(c.time_limit, c.memory_limit_mb, c.output_limit_mb, c.max_processes),
             repeats=(c.repeats, c.warmup),

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -53,9 +53,12 @@ class DifferentialSettings:
     #: Generated inputs larger than this are not kept.
     max_kb: int = 2048
     seed: int = 0
+    #: What ``seconds`` is measured by: "cpu" (the original's CPU time here), or a deterministic
+    #: estimate such as "cost (built-in weights ...)", which keeps the same inputs on every run.
+    sizing: str = "cpu"
 
     def key(self) -> str:
-        return f"{self.seconds}|{self.keep}|{self.max_kb}|{self.seed}"
+        return f"{self.seconds}|{self.keep}|{self.max_kb}|{self.seed}|{self.sizing}"
 
 
 @dataclass
@@ -125,8 +128,13 @@ def generate_tests(
     settings: DifferentialSettings = DifferentialSettings(),
     float_tolerance: float | None = None,
     jobs: int = 2,
+    measure: Callable[[Path], float] | None = None,
 ) -> Generated:
-    """Bigger tests for the program ``binary``, whose expected outputs are its own."""
+    """Bigger tests for the program ``binary``, whose expected outputs are its own.
+
+    ``measure`` estimates the original's seconds on an input file in place of its CPU time
+    (``settings.sizing`` names it); the native runs still check the outputs.
+    """
     why = unusable_inputs(cases)
     if why:
         return Generated(note=f"{why}; only the given tests are used")
@@ -145,10 +153,14 @@ def generate_tests(
         seed=settings.seed,
         jobs=jobs,
         cpu_time=True,
+        measure=measure,
     )
     result = Amplified("original", oracles=1)
     # Inputs over the ceiling are dropped anyway: stop their runs there rather than at the test limit.
-    cpu = min(limits.cpu_seconds, 1.2 * config.max_seconds if config.max_seconds else limits.cpu_seconds)
+    # With a measure, the estimate decides what is too slow; the limit only stops runaways, so it is
+    # looser than the ceiling and a loaded machine cannot change which inputs are kept.
+    ceiling = (1.2 if measure is None else 4.0) * config.max_seconds if config.max_seconds else limits.cpu_seconds
+    cpu = min(limits.cpu_seconds, ceiling)
     budget = replace(limits, cpu_seconds=cpu, wall_seconds=min(limits.wall_seconds, 3 * cpu + 2))
     # The original twice: two runs that must agree, as training needs two solutions that agree.
     climb(result, structure, [binary, binary], sandbox, budget, config, float_tolerance)

@@ -64,6 +64,26 @@ def test_the_original_judges_bigger_inputs(world_readable_tmp: Path, sandbox: Sa
     assert Generated.from_json(json.loads(json.dumps(generated.to_json()))) == generated
 
 
+def test_a_deterministic_measure_decides_the_sizes(world_readable_tmp: Path, sandbox: Sandbox) -> None:
+    binary = compile_cpp(SLOW, world_readable_tmp, "slow")
+    measured: list[int] = []
+
+    def records(stdin: Path) -> float:
+        # "Seconds" from the input alone, as the cost timer's estimate is: 1 ms a record.
+        n = int(stdin.read_text().split()[0])
+        measured.append(n)
+        return n / 1000
+
+    settings = DifferentialSettings(seconds=0.05, keep=3, sizing="test")
+    generated = generate_tests(binary, _cases(), sandbox, Limits(), settings, measure=records)
+    assert measured and generated.cases
+    # Kept only up to 2.5x the budget by the measure: 125 records, whatever the CPU time was.
+    assert max(int(c.input.split()[0]) for c in generated.cases) <= 125
+    again = generate_tests(binary, _cases(), sandbox, Limits(), settings, measure=records)
+    assert [c.input for c in again.cases] == [c.input for c in generated.cases]
+    assert settings.key() != DifferentialSettings(seconds=0.05, keep=3).key()
+
+
 def test_inputs_the_original_fails_or_answers_twice_differently_are_dropped(
     world_readable_tmp: Path, sandbox: Sandbox
 ) -> None:

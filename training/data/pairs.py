@@ -31,7 +31,7 @@ from typing import Any
 from perfopt.reward.harness import IOHarness
 from perfopt.sandbox import Limits, Sandbox
 from perfopt.testsources.pie import PieTests, load_all
-from perfopt.timing import InstructionTimer, Invocation
+from perfopt.timing import CostTimer, Invocation, weights
 from training.config import SHARED, apply_toml
 from training.data.problems import Solution, mine, oracle_compiler
 from training.data.synthesize import deoptimize
@@ -69,9 +69,9 @@ def split_of(problem_id: str, valid_percent: int) -> str:
 
 
 class Bench:
-    """Compile, check and count instructions with the reward model's own harness and timer."""
+    """Compile, check and cost a program with the reward model's own harness and timer."""
 
-    def __init__(self, harness: IOHarness, timer: InstructionTimer) -> None:
+    def __init__(self, harness: IOHarness, timer: CostTimer) -> None:
         self.harness, self.timer = harness, timer
 
     def measure(self, code: str) -> int | None:
@@ -85,7 +85,8 @@ class Bench:
             if not build.ok or self.harness.check(build).failed is not None:
                 return None
             largest = max(self.harness.invocations(build), key=_input_size)
-            return self.timer.count(largest)
+            # Instructions plus weighted system calls: an I/O pair is as visible as a CPU one.
+            return round(self.timer.cost(largest))
         finally:
             self.harness.release(build)
 
@@ -118,7 +119,7 @@ def problem_pairs(
             "split": split,
             "verified": {
                 "tests": tests,
-                "timer": "instructions on the largest test",
+                "timer": "cost (instructions plus weighted system calls, built-in weights) on the largest test",
                 "slow": a,
                 "fast": b,
                 "speedup": round(a / b, 4),
@@ -152,7 +153,7 @@ def run(config: PairsConfig, assemble_only: bool = False) -> list[dict[str, Any]
     sandbox = Sandbox()
     compiler = oracle_compiler(config.shared, config.flags, sandbox)
     limits = Limits(cpu_seconds=config.time_limit, wall_seconds=config.time_limit * 3 + 2)
-    timer = InstructionTimer(sandbox, limits)
+    timer = CostTimer(sandbox, limits, weights.builtin())
     lock = threading.Lock()
     # Each problem's pairs are appended as it finishes, so that a rerun resumes where one stopped.
     partial = config.out.with_suffix(".partial.jsonl")
