@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from perfopt.sandbox import Limits, Sandbox
+from perfopt.sandbox.output import excerpt
 from perfopt.timing.instructions import InstructionTimer, _summary
-from perfopt.timing.interface import Invocation, Timing, by_group
+from perfopt.timing.interface import Invocation, Timing, TimingError, by_group
 from perfopt.timing.syscalls import PipeReader, Syscalls
 from perfopt.timing.weights import CostWeights
 
@@ -56,8 +57,11 @@ class CostTimer:
         reader = PipeReader()
         try:
             files = self.instructions.outputs(inv, syscalls=reader)
-        finally:
-            calls = reader.result()
+        except TimingError as e:
+            # valgrind's own words went to the log, not to stderr: add its last one.
+            said = reader.result().messages
+            raise TimingError(f"{e}; valgrind: {excerpt(said[-1], 120)}" if said else str(e)) from e
+        calls = reader.result()
         return sum(_summary(text) for text in files), calls
 
     @property
