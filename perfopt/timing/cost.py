@@ -21,7 +21,7 @@ from pathlib import Path
 
 from perfopt.sandbox import Limits, Sandbox
 from perfopt.sandbox.output import excerpt
-from perfopt.timing.instructions import InstructionTimer, _summary
+from perfopt.timing.instructions import InstructionTimer, counted_instructions
 from perfopt.timing.interface import Invocation, Timing, TimingError, by_group
 from perfopt.timing.syscalls import PipeReader, Syscalls
 from perfopt.timing.weights import CostWeights
@@ -62,7 +62,7 @@ class CostTimer:
             said = reader.result().messages
             raise TimingError(f"{e}; valgrind: {excerpt(said[-1], 120)}" if said else str(e)) from e
         calls = reader.result()
-        return sum(_summary(text) for text in files), calls
+        return sum(counted_instructions(text) for text in files), calls
 
     @property
     def identity(self) -> str:

@@ -22,7 +22,8 @@ from perfopt.timing.syscalls import PipeReader
 VALGRIND_SLOWDOWN = 40
 
 
-def _summary(text: str) -> int:
+def counted_instructions(text: str) -> int:
+    """The instructions one cachegrind output file counts (its ``summary:`` line)."""
     for line in text.splitlines():
         if line.startswith("summary:"):
             return int(line.split()[1])
@@ -49,7 +50,7 @@ class InstructionTimer:
         with self._lock:
             if inv in self._memo:
                 return self._memo[inv]
-        total = sum(_summary(text) for text in self.outputs(inv))
+        total = sum(counted_instructions(text) for text in self.outputs(inv))
         with self._lock:
             self._memo[inv] = total
         return total
