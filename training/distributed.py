@@ -10,6 +10,7 @@ without torchrun, everything here is a no-op for a world of one.
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -74,6 +75,11 @@ class World:
 _WORLD: World | None = None
 
 
+def _leave() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
 def world() -> World:
     """The process group torchrun described in the environment, joined on first use."""
     global _WORLD
@@ -81,6 +87,9 @@ def world() -> World:
         size = int(os.environ.get("WORLD_SIZE", "1"))
         if size > 1 and not dist.is_initialized():
             dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+            # Left to interpreter shutdown, gloo's threads can be destroyed while joinable, and the
+            # process aborts ("terminate called without an active exception") after its work is done.
+            atexit.register(_leave)
         _WORLD = World(int(os.environ.get("RANK", "0")), size, int(os.environ.get("LOCAL_RANK", "0")))
         if torch.cuda.is_available():
             torch.cuda.set_device(_WORLD.local_rank)
