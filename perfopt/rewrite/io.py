@@ -34,7 +34,7 @@ _BUFFERED_STREAMS = ("ofstream", "ostringstream", "stringstream")
 _FILE_READERS = frozenset(("ifstream", "fstream", "fopen", "freopen", "system", "popen"))
 
 
-def _main(parsed: Parsed) -> Node | None:
+def main_body(parsed: Parsed) -> Node | None:
     """The body of the file-level ``int main(...)``, when it is a plain block."""
     for node in parsed.root.named_children:
         if node.type != "function_definition":
@@ -62,12 +62,12 @@ def _stdio_mixed(parsed: Parsed) -> bool:
     return bool(macro_words(parsed) & names)
 
 
-def _repeated(parsed: Parsed, node: Node) -> bool:
+def runs_repeatedly(parsed: Parsed, node: Node) -> bool:
     """Whether ``node`` may run many times: in a loop, or in a function other than main."""
     if in_loop(parsed, node):
         return True
     function = parsed.function_of(node)
-    return function is not None and function.child_by_field_name("body") != _main(parsed)
+    return function is not None and function.child_by_field_name("body") != main_body(parsed)
 
 
 def _statement_edit(parsed: Parsed, statement: Node) -> Edit:
@@ -97,7 +97,7 @@ class SyncWithStdio(Rewrite):
     )
 
     def find(self, parsed: Parsed) -> list[Match]:
-        body = _main(parsed)
+        body = main_body(parsed)
         if body is None or not parsed.clean(body) or not body.named_children:
             return []
         if _mentions(parsed, _SETUP) or _mentions(parsed, frozenset(("tie",)), ("field_identifier",)):
@@ -105,7 +105,7 @@ class SyncWithStdio(Rewrite):
         if _stdio_mixed(parsed):
             return []
         io = console_reads(parsed, parsed.root) + console_writes(parsed, parsed.root)
-        if not any(_repeated(parsed, n) for n in io):
+        if not any(runs_repeatedly(parsed, n) for n in io):
             return []  # A few reads and writes: nothing to gain.
         std = "" if uses_namespace_std(parsed, file_level=True) else "std::"
         calls = [f"{std}ios::sync_with_stdio(false);"]
@@ -174,7 +174,7 @@ class EndlToNewline(Rewrite):
                 continue
             edit = Edit(endl.start_byte, endl.end_byte, "'\\n'")
             out.append(self.match(parsed, [edit], f"end lines on {stream} with '\\n', not a flushing endl"))
-            repeated = repeated or _repeated(parsed, endl)
+            repeated = repeated or runs_repeatedly(parsed, endl)
         # One flush at the end of a run costs nothing worth a candidate.
         return out if repeated else []
 

@@ -314,3 +314,23 @@ def is_std_string(parsed: Parsed, ident: Node) -> bool:
     if _squash(parsed.text(kind)) == "string" and not is_std(parsed, kind, "string"):
         return False
     return declarator.type in ("identifier", "reference_declarator")
+
+
+#: Where a name can stand for a declaration of the program's own.
+_STD_NAME_KINDS = ("identifier", "field_identifier", "type_identifier", "namespace_identifier")
+
+
+def only_std(parsed: Parsed, name: str) -> bool:
+    """Whether every mention of ``name`` in the file means ``std::name``: no declaration or macro of its own.
+
+    Then writing ``std::name`` (or bare ``name`` under ``using namespace std``) names the standard one.
+    """
+    if name in macro_words(parsed):
+        return False
+    for node in parsed.named(name, _STD_NAME_KINDS):
+        parent = node.parent
+        if parent is not None and parent.type == "qualified_identifier" and is_std(parsed, parent, name):
+            continue
+        if not is_std(parsed, node, name):
+            return False
+    return True
