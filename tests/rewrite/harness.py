@@ -14,6 +14,7 @@ from perfopt.config import Config
 from perfopt.reward import Level, Verdict, reward_model_for
 from perfopt.rewrite import Parsed, all_rewrites, apply_edits
 from perfopt.rewrite.interface import Match, Rewrite
+from perfopt.rewrite.inverse import Inverse
 from perfopt.sandbox import Sandbox
 
 
@@ -67,3 +68,25 @@ def same_output(before: str, after: str, folder: Path, stdin: str) -> None:
         subprocess.run(["g++", "-std=c++17", "-O2", "-o", str(binary), str(folder / f"{name}.cpp")], check=True)
         outputs.append(subprocess.run([str(binary)], input=stdin.encode(), capture_output=True, timeout=60).stdout)
     assert outputs[0] == outputs[1], after
+
+
+def inverted(inverse: Inverse, source: str) -> str:
+    """``source`` with every match of ``inverse`` applied (the twin of :func:`rewritten`); fails when there is none."""
+    found = inverse.find(Parsed(source))
+    assert found, f"{inverse.name} found nothing"
+    return apply_edits(source, [e for m in found for e in m.edits])
+
+
+def check_inverse(inverse: Inverse, source: str, inputs: list[str], folder: Path) -> str:
+    """The inverse fires, keeps the output on every input, and the forward rule takes it back.
+
+    An ``algorithmic.*`` inverse has no forward rule in the library (perfopt.rewrite.inverse.interface).
+    """
+    result = inverted(inverse, source)
+    for i, stdin in enumerate(inputs):
+        run = folder / str(i)
+        run.mkdir(parents=True)
+        same_output(source, result, run, stdin)
+    if not inverse.inverts.startswith("algorithmic."):
+        assert matches(inverse.inverts, result), result
+    return result

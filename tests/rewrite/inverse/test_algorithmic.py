@@ -6,27 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from perfopt.rewrite import Parsed, apply_edits
-from perfopt.rewrite.inverse import Inverse, all_inverses
+from perfopt.rewrite import Parsed
+from perfopt.rewrite.inverse import all_inverses
 from perfopt.rewrite.inverse.algorithmic import BinaryToLinearSearch
-from tests.rewrite.harness import same_output
-
-
-def inverted(inverse: Inverse, source: str) -> str:
-    found = inverse.find(Parsed(source))
-    assert found, f"{inverse.name} found nothing"
-    return apply_edits(source, [e for m in found for e in m.edits])
-
-
-def check(inverse: Inverse, source: str, inputs: list[str], folder: Path) -> str:
-    """The inverse fires and keeps the output on every input (no forward rule to take an algorithmic idea back)."""
-    result = inverted(inverse, source)
-    for i, stdin in enumerate(inputs):
-        run = folder / str(i)
-        run.mkdir(parents=True)
-        same_output(source, result, run, stdin)
-    return result
-
+from tests.rewrite.harness import check_inverse
 
 #: Every search on sorted data: a vector, an array piece, strings, pairs, in main and in a function.
 SEARCHES = r"""
@@ -72,7 +55,7 @@ INPUTS = [
 
 
 def test_binary_to_linear_search(tmp_path: Path) -> None:
-    result = check(BinaryToLinearSearch(), SEARCHES, INPUTS, tmp_path)
+    result = check_inverse(BinaryToLinearSearch(), SEARCHES, INPUTS, tmp_path)
     assert "lower_bound" not in result and "upper_bound" not in result and "binary_search" not in result
     assert "find_if(a.begin(), a.end(), [&](const auto& e_2) { return !(e_2 < x); }) - a.begin()" in result
     assert "std::find_if(a.begin(), a.end(), [&](const auto& e_2) { return x < e_2; })" in result
@@ -107,7 +90,7 @@ int main() {
 
 def test_qualified_and_header_added(tmp_path: Path) -> None:
     inputs = ["0\n1 2\n", "5\n1 2 2 2 8\n2 0 9 8 1\n", "3\n-5 -5 -5\n-5 -6 -4\n"]
-    result = check(BinaryToLinearSearch(), QUALIFIED, inputs, tmp_path)
+    result = check_inverse(BinaryToLinearSearch(), QUALIFIED, inputs, tmp_path)
     assert result.count("std::find_if(") == 2
     assert "#include <algorithm>" in result
 

@@ -6,28 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from perfopt.rewrite import Parsed, apply_edits
-from perfopt.rewrite.inverse import Inverse, all_inverses
+from perfopt.rewrite import Parsed
+from perfopt.rewrite.inverse import all_inverses
 from perfopt.rewrite.inverse.containers import DropReserve, FindThenInsert
-from tests.rewrite.harness import matches, rewritten, same_output
-
-
-def inverted(inverse: Inverse, source: str) -> str:
-    found = inverse.find(Parsed(source))
-    assert found, f"{inverse.name} found nothing"
-    return apply_edits(source, [e for m in found for e in m.edits])
-
-
-def check(inverse: Inverse, source: str, inputs: list[str], folder: Path) -> str:
-    """The inverse fires, keeps the output on every input, and the forward rule takes it back."""
-    result = inverted(inverse, source)
-    for i, stdin in enumerate(inputs):
-        run = folder / str(i)
-        run.mkdir(parents=True)
-        same_output(source, result, run, stdin)
-    assert matches(inverse.inverts, result), result
-    return result
-
+from tests.rewrite.harness import check_inverse, inverted, matches, rewritten
 
 RESERVE = r"""
 #include <algorithm>
@@ -66,7 +48,7 @@ RESERVE_INPUTS = ["4 5\n3 -1 4 1\n", "0 0\n", "1 -2\n7\n"]
 
 
 def test_drop_reserve(tmp_path: Path) -> None:
-    result = check(DropReserve(), RESERVE, RESERVE_INPUTS, tmp_path)
+    result = check_inverse(DropReserve(), RESERVE, RESERVE_INPUTS, tmp_path)
     assert "reserve" not in result
     # Each reserve stood alone on the line before its loop: the forward rule puts back exactly the original.
     assert rewritten("containers.reserve_before_push_back", result) == RESERVE
@@ -158,7 +140,7 @@ INSERT_INPUTS = ["6\n3 1 4 1 5 9\n", "1\n-2\n", "0\n"]
 
 
 def test_find_then_insert(tmp_path: Path) -> None:
-    result = check(FindThenInsert(), INSERT, INSERT_INPUTS, tmp_path)
+    result = check_inverse(FindThenInsert(), INSERT, INSERT_INPUTS, tmp_path)
     assert "if (seen.find(a[i]) == seen.end()) seen.insert(a[i]);" in result
     assert "else if (products.find(0) == products.end()) products.insert(0);" in result
     # The insert in the if's then-branch is left alone: the else would bind to the new if.

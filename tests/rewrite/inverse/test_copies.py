@@ -7,27 +7,9 @@ from pathlib import Path
 import pytest
 
 from perfopt.rewrite import Parsed, apply_edits
-from perfopt.rewrite.inverse import Inverse, all_inverses
+from perfopt.rewrite.inverse import all_inverses
 from perfopt.rewrite.inverse.copies import RangeForCopy, ValueParam
-from tests.rewrite.harness import matches, rewritten, same_output
-
-
-def inverted(inverse: Inverse, source: str) -> str:
-    found = inverse.find(Parsed(source))
-    assert found, f"{inverse.name} found nothing"
-    return apply_edits(source, [e for m in found for e in m.edits])
-
-
-def check(inverse: Inverse, source: str, inputs: list[str], folder: Path) -> str:
-    """The inverse fires, keeps the output on every input, and the forward rule takes it back."""
-    result = inverted(inverse, source)
-    for i, stdin in enumerate(inputs):
-        run = folder / str(i)
-        run.mkdir(parents=True)
-        same_output(source, result, run, stdin)
-    assert matches(inverse.inverts, result), result
-    return result
-
+from tests.rewrite.harness import check_inverse, matches, rewritten
 
 PARAMS = r"""
 #include <algorithm>
@@ -89,7 +71,7 @@ PARAM_INPUTS = ["4 2\n5 banana\n-3 kiwi\n12 apple\n7 fig\n", "1 3\n100 e\n", "0 
 
 
 def test_value_param(tmp_path: Path) -> None:
-    result = check(ValueParam(), PARAMS, PARAM_INPUTS, tmp_path)
+    result = check_inverse(ValueParam(), PARAMS, PARAM_INPUTS, tmp_path)
     assert result.count("ll prefix(vl a, int k)") == 2  # the prototype changes with the definition
     assert "int vowels(std::string s)" in result
     assert "int lookup(map<string, int> m, string key)" in result
@@ -214,7 +196,7 @@ LOOP_INPUTS = ["3\napple banana avocado\n", "1\nz\n", "0\n"]
 
 
 def test_range_for_copy(tmp_path: Path) -> None:
-    result = check(RangeForCopy(), LOOPS, LOOP_INPUTS, tmp_path)
+    result = check_inverse(RangeForCopy(), LOOPS, LOOP_INPUTS, tmp_path)
     assert "for (auto w : words) total" in result
     assert "for (string w : words) if" in result
     assert "for (auto row : rows)" in result

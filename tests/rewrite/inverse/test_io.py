@@ -4,28 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from perfopt.rewrite import Parsed, apply_edits
-from perfopt.rewrite.inverse import Inverse, all_inverses
+from perfopt.rewrite import Parsed
+from perfopt.rewrite.inverse import all_inverses
 from perfopt.rewrite.inverse.io import DropSyncWithStdio, NewlineToEndl
-from tests.rewrite.harness import matches, same_output
-
-
-def inverted(inverse: Inverse, source: str) -> str:
-    found = inverse.find(Parsed(source))
-    assert found, f"{inverse.name} found nothing"
-    return apply_edits(source, [e for m in found for e in m.edits])
-
-
-def check(inverse: Inverse, source: str, inputs: list[str], folder: Path) -> str:
-    """The inverse fires, keeps the output on every input, and the forward rule takes it back."""
-    result = inverted(inverse, source)
-    for i, stdin in enumerate(inputs):
-        run = folder / str(i)
-        run.mkdir(parents=True)
-        same_output(source, result, run, stdin)
-    assert matches(inverse.inverts, result), result
-    return result
-
+from tests.rewrite.harness import check_inverse, inverted
 
 PREFIX = r"""
 #include <iostream>
@@ -51,7 +33,7 @@ INPUTS = ["5\n1 2 3 4 5\n", "1\n-7\n", "0\n"]
 
 
 def test_newline_to_endl(tmp_path: Path) -> None:
-    result = check(NewlineToEndl(), PREFIX, INPUTS, tmp_path)
+    result = check_inverse(NewlineToEndl(), PREFIX, INPUTS, tmp_path)
     assert '"\\n"' not in result and "'\\n'" not in result
     assert 'cout << "sums" << endl;' in result
     assert "cout << endl << \"total\" << ' ' << s << endl;" in result
@@ -68,7 +50,7 @@ def test_newline_to_endl_spells_std_without_using() -> None:
 
 def test_newline_to_endl_compiles_without_using(tmp_path: Path) -> None:
     source = PREFIX.replace("using namespace std;\n", "using std::cin; using std::cout; using std::vector;\n")
-    check(NewlineToEndl(), source, INPUTS[:1], tmp_path)
+    check_inverse(NewlineToEndl(), source, INPUTS[:1], tmp_path)
 
 
 def test_newline_to_endl_stays_silent_where_unsafe() -> None:
@@ -129,7 +111,7 @@ FAST_INPUTS = ["6\n3 -5 4 -1 2 1\n", "1\n-3\n", "0\n"]
 
 
 def test_drop_sync_with_stdio(tmp_path: Path) -> None:
-    result = check(DropSyncWithStdio(), FAST, FAST_INPUTS, tmp_path)
+    result = check_inverse(DropSyncWithStdio(), FAST, FAST_INPUTS, tmp_path)
     assert "sync_with_stdio" not in result and "tie" not in result
     assert "int main() {\n    int n;" in result  # the lines go, not just the statements
 
@@ -144,12 +126,12 @@ def test_drop_sync_with_stdio_takes_every_spelling(tmp_path: Path) -> None:
         )
     ):
         source = FAST.replace("ios_base::sync_with_stdio(false);\n    cin.tie(NULL);", setup)
-        result = check(DropSyncWithStdio(), source, FAST_INPUTS[:1], tmp_path / str(i))
+        result = check_inverse(DropSyncWithStdio(), source, FAST_INPUTS[:1], tmp_path / str(i))
         assert "sync_with_stdio" not in result and "tie" not in result and "fast io" not in result, setup
         assert "int main() {\n    int n;" in result, result
     # After a plain declaration, still before any I/O.
     late = FAST.replace("    int n;\n", "").replace("int main() {\n", "int main() {\n    int n;\n")
-    check(DropSyncWithStdio(), late, FAST_INPUTS[:1], tmp_path / "late")
+    check_inverse(DropSyncWithStdio(), late, FAST_INPUTS[:1], tmp_path / "late")
 
 
 def test_drop_sync_with_stdio_stays_silent_where_unsafe() -> None:

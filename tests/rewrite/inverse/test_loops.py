@@ -6,28 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from perfopt.rewrite import Parsed, apply_edits
+from perfopt.rewrite import Parsed
 from perfopt.rewrite.inverse import Inverse, all_inverses
 from perfopt.rewrite.inverse.loops import RecomputeInvariant, RecomputeStrlen
-from tests.rewrite.harness import matches, rewritten, same_output
-
-
-def inverted(inverse: Inverse, source: str) -> str:
-    found = inverse.find(Parsed(source))
-    assert found, f"{inverse.name} found nothing"
-    return apply_edits(source, [e for m in found for e in m.edits])
-
-
-def check(inverse: Inverse, source: str, inputs: list[str], folder: Path) -> str:
-    """The inverse fires, keeps the output on every input, and the forward rule takes it back."""
-    result = inverted(inverse, source)
-    for i, stdin in enumerate(inputs):
-        run = folder / str(i)
-        run.mkdir(parents=True)
-        same_output(source, result, run, stdin)
-    assert matches(inverse.inverts, result), result
-    return result
-
+from tests.rewrite.harness import check_inverse, rewritten
 
 #: Divisor counting and friends, written with the bounds in the conditions: the forward rule hoists them.
 DIVISORS = r"""
@@ -56,7 +38,7 @@ NUMBERS = ["0\n", "1\n", "36\n", "37\n", "1000000007\n", "999999999999\n"]
 def test_recompute_invariant(tmp_path: Path) -> None:
     hoisted = rewritten("loops.hoist_invariant_call", DIVISORS)
     assert hoisted.count("const auto") == 3
-    result = check(RecomputeInvariant(), hoisted, NUMBERS, tmp_path)
+    result = check_inverse(RecomputeInvariant(), hoisted, NUMBERS, tmp_path)
     assert "const auto" not in result
     assert "for (long long i = 1; i <= sqrt(n); i++)" in result
     assert "while (k * k < ((int)sqrt(n) + 1)) k++;" in result
@@ -89,7 +71,7 @@ WORDS = ["", "a\n", "banana bandana\n", "xyz abcdef\n", "aaaa aaab\n"]
 def test_recompute_strlen(tmp_path: Path) -> None:
     hoisted = rewritten("strings.strlen_hoist", LETTERS)
     assert hoisted.count("const size_t") == 2  # not strlen(t), which && may skip
-    result = check(RecomputeStrlen(), hoisted, WORDS, tmp_path)
+    result = check_inverse(RecomputeStrlen(), hoisted, WORDS, tmp_path)
     assert "const size_t" not in result
     assert result == LETTERS
 
@@ -109,8 +91,8 @@ int main() {
 }
 """
     inputs = ["abcdef 9\n", "zz 0\n", "q 100\n"]
-    first = check(RecomputeInvariant(), source, inputs, tmp_path / "math")
-    second = check(RecomputeStrlen(), first, inputs, tmp_path / "strlen")
+    first = check_inverse(RecomputeInvariant(), source, inputs, tmp_path / "math")
+    second = check_inverse(RecomputeStrlen(), first, inputs, tmp_path / "strlen")
     assert "for (int i = 0; i < strlen(s) && i <= sqrt(n); i++)" in second
     assert "const" not in second
 

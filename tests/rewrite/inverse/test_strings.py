@@ -4,28 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from perfopt.rewrite import Parsed, apply_edits
-from perfopt.rewrite.inverse import Inverse, all_inverses
+from perfopt.rewrite import Parsed
+from perfopt.rewrite.inverse import all_inverses
 from perfopt.rewrite.inverse.strings import ConcatNotAppend, StringNotChar
-from tests.rewrite.harness import matches, same_output
-
-
-def inverted(inverse: Inverse, source: str) -> str:
-    found = inverse.find(Parsed(source))
-    assert found, f"{inverse.name} found nothing"
-    return apply_edits(source, [e for m in found for e in m.edits])
-
-
-def check(inverse: Inverse, source: str, inputs: list[str], folder: Path) -> str:
-    """The inverse fires, keeps the output on every input, and the forward rule takes it back."""
-    result = inverted(inverse, source)
-    for i, stdin in enumerate(inputs):
-        run = folder / str(i)
-        run.mkdir(parents=True)
-        same_output(source, result, run, stdin)
-    assert matches(inverse.inverts, result), result
-    return result
-
+from tests.rewrite.harness import check_inverse
 
 #: Every kind of x the inverses take: literals, a char variable, a string's character, strings, to_string, substr.
 BUILD = r"""
@@ -60,7 +42,7 @@ INPUTS = ["5 hello\n", "1 x\n", "0 abc\n", "30 zebra\n"]
 
 
 def test_concat_not_append(tmp_path: Path) -> None:
-    result = check(ConcatNotAppend(), BUILD, INPUTS, tmp_path)
+    result = check_inverse(ConcatNotAppend(), BUILD, INPUTS, tmp_path)
     for line in (
         "acc = acc + word;",
         "acc = acc + ' ';",
@@ -81,7 +63,7 @@ def test_concat_not_append(tmp_path: Path) -> None:
 def test_concat_not_append_spells_std(tmp_path: Path) -> None:
     source = BUILD.replace("using namespace std;\n", "using std::cin; using std::cout; using std::to_string;\n")
     source = source.replace("string ", "std::string ").replace("string&", "std::string&")
-    result = check(ConcatNotAppend(), source, INPUTS[:1], tmp_path)
+    result = check_inverse(ConcatNotAppend(), source, INPUTS[:1], tmp_path)
     assert "s = s + c;" in result
 
 
@@ -127,7 +109,7 @@ int main() {
 
 
 def test_string_not_char(tmp_path: Path) -> None:
-    result = check(StringNotChar(), BUILD, INPUTS, tmp_path)
+    result = check_inverse(StringNotChar(), BUILD, INPUTS, tmp_path)
     for line in (
         "acc += string(1, ' ');",
         "s += string(1, c);",
@@ -142,7 +124,7 @@ def test_string_not_char(tmp_path: Path) -> None:
 def test_string_not_char_spells_std(tmp_path: Path) -> None:
     source = BUILD.replace("using namespace std;\n", "using std::cin; using std::cout; using std::to_string;\n")
     source = source.replace("string ", "std::string ").replace("string&", "std::string&")
-    result = check(StringNotChar(), source, INPUTS[:2], tmp_path)
+    result = check_inverse(StringNotChar(), source, INPUTS[:2], tmp_path)
     assert "s += std::string(1, c);" in result
 
 
