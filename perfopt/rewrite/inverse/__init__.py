@@ -12,6 +12,9 @@ from perfopt.rewrite.inverse.interface import Inverse
 
 __all__ = ["Inverse", "all_inverses"]
 
+#: Modules that hold no family: what every inverse is, and what several share.
+_SHARED = frozenset(["interface", "analysis"])
+
 
 def all_inverses() -> list[Inverse]:
     """Every inverse, family by family (one module each; a module lists its classes in ``INVERSES``)."""
@@ -21,6 +24,6 @@ def all_inverses() -> list[Inverse]:
     import perfopt.rewrite.inverse as package
 
     found: list[Inverse] = []
-    for module in sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "interface"):
+    for module in sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name not in _SHARED):
         found += [cls() for cls in importlib.import_module(f"{package.__name__}.{module}").INVERSES]
     return found

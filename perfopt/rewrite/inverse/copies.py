@@ -16,7 +16,7 @@ from tree_sitter import Node
 from perfopt.rewrite.copies import ConstRefParam, RangeForConstRef
 from perfopt.rewrite.copy_cost import type_index
 from perfopt.rewrite.interface import Edit, Match
-from perfopt.rewrite.inverse.containers import INTO, callee, kept, mentions_views, undo
+from perfopt.rewrite.inverse.analysis import INTO, callee, kept, mentions_views, undo
 from perfopt.rewrite.inverse.interface import Inverse
 from perfopt.rewrite.parse import Parsed
 from perfopt.rewrite.usage import binding_uses, uses_of
