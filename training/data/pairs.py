@@ -43,7 +43,7 @@ class PairsConfig:
     #: Amplified tests from training.tests_amplify; used first where a problem has them.
     amplified: Path = Path("training/data/amplified_tests.jsonl.xz")
     out: Path = Path("training/data/pairs.jsonl.xz")
-    report: Path = Path("training/data/PAIRS.md")
+    report: Path = Path("training/data/TESTED_PAIRS.md")
     min_speedup: float = 1.10
     max_solutions: int = 4
     #: Mined pairs kept per problem: each slower solution paired with the fastest.
@@ -84,14 +84,14 @@ class Bench:
         try:
             if not build.ok or self.harness.check(build).failed is not None:
                 return None
-            largest = max(self.harness.invocations(build), key=_input_size)
+            largest = max(self.harness.invocations(build), key=input_size)
             # Instructions plus weighted system calls: an I/O pair is as visible as a CPU one.
             return round(self.timer.cost(largest))
         finally:
             self.harness.release(build)
 
 
-def _input_size(invocation: Invocation) -> int:
+def input_size(invocation: Invocation) -> int:
     return invocation.stdin.stat().st_size if invocation.stdin is not None else 0
 
 

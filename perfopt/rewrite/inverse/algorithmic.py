@@ -165,6 +165,21 @@ def _in_body(parsed: Parsed, call: Node) -> bool:
     return True
 
 
+def _variable_length(parsed: Parsed, expr: Node) -> bool:
+    """Whether ``expr`` names a local array whose size is not a literal: g++ cannot capture a VLA in a lambda."""
+    for ident in parsed.walk(expr):
+        if ident.type != "identifier":
+            continue
+        decl = declaration_of(parsed, ident)
+        if decl is None or decl.parent is None or decl.parent.type == "translation_unit":
+            continue  # a global is not captured
+        for node in parsed.walk(decl):
+            size = node.child_by_field_name("size") if node.type == "array_declarator" else None
+            if size is not None and size.type != "number_literal":
+                return True
+    return False
+
+
 class BinaryToLinearSearch(Inverse):
     """``lower_bound(first, last, x)`` becomes ``find_if(first, last, [&](const auto& e) { return !(e < x); })``.
 
@@ -186,7 +201,8 @@ class BinaryToLinearSearch(Inverse):
         "the call has a comparator, is a member (set::lower_bound), a template-id or not surely std's; first, last "
         "or x may have a side effect or spells a macro or a structured binding; x reads a volatile or atomic; the "
         "file defines operator<, "
-        "operator<=>, operator! or a conversion operator; or the call is outside a function body or in an "
+        "operator<=>, operator! or a conversion operator; x names a local array of variable length (a lambda cannot "
+        "capture it); or the call is outside a function body or in an "
         "unevaluated or constant operand (decltype, sizeof, a template argument)"
     )
 
@@ -216,6 +232,8 @@ class BinaryToLinearSearch(Inverse):
         if not all(_quiet(parsed, v, user) for v in values) or not _in_body(parsed, call):
             return None
         if any(_spells(parsed, v, avoid) for v in values) or _unsteady(parsed, values[2]):
+            return None
+        if _variable_length(parsed, values[2]):
             return None
         first, last, x = values
         scan, predicate = _SCANS[search]

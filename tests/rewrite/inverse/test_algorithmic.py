@@ -126,6 +126,8 @@ UNSAFE = (
         "auto [p, r] = make_pair(x, k); auto it = lower_bound(v.begin(), v.end(), p);",
         # A macro may hide anything.
         "auto it = lower_bound(v.begin(), v.end(), BIG);",
+        # A local array of variable length: g++ cannot capture it (found compiling corpus pairs).
+        "int w[k]; w[0] = 1; auto it = lower_bound(v.begin(), v.end(), w[0]);",
         # Ranges and explicit template arguments: other functions.
         "auto it = ranges::lower_bound(v.begin(), v.end(), x);",
         "auto it = lower_bound<vector<int>::iterator, int>(v.begin(), v.end(), x);",

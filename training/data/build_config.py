@@ -1,0 +1,43 @@
+"""Settings of ``python -m training.data.build``: where the corpus is, how many pairs per rule, what to verify."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from training.config import SHARED
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    shared: Path = SHARED
+    #: Everything the build makes; the full set is far over the 64 MiB the tracked tree may hold.
+    out: Path = Path("runs/data")
+    #: What is committed: a random sample of the pairs, and the report.
+    sample: Path = Path("training/data/sample_pairs.jsonl.xz")
+    sample_size: int = 1_200
+    report: Path = Path("training/data/PAIRS.md")
+    #: Test-verified pairs of ``training.data.pairs`` (mined CodeNet pairs among them), folded in as they are.
+    tested_pairs: Path = Path("training/data/pairs.jsonl.xz")
+    #: The programs ``training.evaluate`` measures on: never a pair's side, in any split.
+    valid_programs: Path = Path("training/data/valid.jsonl")
+    #: Corpus files taken, in corpus order (None: all); tests and trial runs take a few.
+    limit: int | None = None
+    #: Files per resumable unit of the synthetic stage.
+    chunk: int = 400
+    jobs: int = 2
+    #: A file an inverse spends longer on is given up (counted in PAIRS.md): pathological, not useful.
+    seconds_per_file: float = 30.0
+    #: Pairs kept per rule (a combination counts under its own name), so that no family swamps the rest.
+    per_rule: int = 15_000
+    #: Pairs of one file: all matches of each rule, up to ``per_match`` single matches, up to ``combinations``.
+    per_match: int = 2
+    combinations: int = 3
+    valid_percent: int = 10
+    #: g++ flags both sides must compile with (``-fsyntax-only`` is added: nothing is linked or run).
+    flags: list[str] = field(default_factory=lambda: ["-std=gnu++20", "-O2"])
+    #: Pairs compiled per rule family for the soundness table (all of a family, where it has fewer).
+    soundness_per_family: int = 2_000
+    #: Seconds the compile stage may spend in one run; a later run goes on where it stopped.
+    compile_budget_s: float = 3_600.0
+    seed: int = 0

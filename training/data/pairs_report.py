@@ -1,0 +1,179 @@
+"""PAIRS.md: what the data engine made, how far each pair is verified, and how sound each rule measured.
+
+Every number in it is computed here from the build's own files; nothing is typed in by hand.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from training.data.build_config import BuildConfig
+from training.data.synthetic import family
+from training.data.tiers import TIERS
+
+if TYPE_CHECKING:
+    from training.data.report import Soundness
+
+#: Above this failure rate a rule must be fixed or dropped (issue 17).
+LIMIT = 0.01
+_EDIT_BUCKETS = ((1, 1), (2, 3), (4, 10), (11, 30), (31, 10**9))
+_CONTEXT = 512
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
+    head = list(header)
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _n(x: int) -> str:
+    return f"{x:,}"
+
+
+def _rate(broken: int, checked: int) -> str:
+    if not checked:
+        return "—"
+    flag = " **over 1%**" if broken / checked > LIMIT else ""
+    return f"{100 * broken / checked:.2f}%{flag}"
+
+
+def _rule_of(pair: dict[str, Any]) -> str:
+    return str(pair["rule"] or pair["source"])
+
+
+def soundness_rows(sound: dict[str, Soundness]) -> list[list[str]]:
+    rules = sorted(set(sound["compile"].checked) | set(sound["test"].checked))
+    rows = []
+    for rule in rules:
+        c, t = sound["compile"], sound["test"]
+        example = c.examples.get(rule) or t.examples.get(rule) or ""
+        rows.append(
+            [
+                f"`{rule}`",
+                _n(c.checked[rule]),
+                _n(c.broken[rule]),
+                _rate(c.broken[rule], c.checked[rule]),
+                _n(t.checked[rule]),
+                _n(t.broken[rule]),
+                _rate(t.broken[rule], t.checked[rule]),
+                example.replace("|", "\\|")[:100],
+            ]
+        )
+    return rows
+
+
+def _lengths(config: BuildConfig, pairs: list[dict[str, Any]]) -> list[str]:
+    tokenizer_path = config.shared / "codet5-tokenizer"
+    if not tokenizer_path.exists() or not pairs:
+        return ["(no tokenizer at ../shared: lengths not measured)", ""]
+    from training.modeling import load_tokenizer
+
+    tokenizer = load_tokenizer(tokenizer_path)
+    rng = random.Random(config.seed)
+    drawn = rng.sample(pairs, min(2_000, len(pairs)))
+    rows = []
+    for split in sorted({p["split"] for p in drawn}):
+        lengths = sorted(len(tokenizer(p["fast"]).input_ids) for p in drawn if p["split"] == split)
+        over = sum(n > _CONTEXT for n in lengths)
+        q = statistics.quantiles(lengths, n=10) if len(lengths) > 1 else lengths * 9
+        rows.append([split, _n(len(lengths)), _n(int(q[0])), _n(int(statistics.median(lengths))), _n(int(q[-1]))])
+        rows[-1].append(f"{_n(over)} ({100 * over / len(lengths):.0f}%)")
+    return [
+        f"The fast side of {_n(len(drawn))} random pairs, in CodeT5 tokens; programs longer than the model's"
+        f" {_CONTEXT}-token context are kept in every split (issue 18 windows them):",
+        "",
+        *_table(["split", "pairs", "10th pct", "median", "90th pct", f"over {_CONTEXT}"], rows),
+    ]
+
+
+def markdown(
+    config: BuildConfig, pairs: list[dict[str, Any]], sound: dict[str, Soundness], stats: dict[str, Any]
+) -> str:
+    tiers = Counter(p["verified"] for p in pairs)
+    programs = {p["origin"] for p in pairs}
+    seconds = stats.get("seconds", {})
+    by_rule: dict[str, Counter[str]] = {}
+    for p in pairs:
+        by_rule.setdefault(_rule_of(p), Counter())[p["verified"]] += 1
+    edits = Counter(
+        next(
+            f"{lo}" if lo == hi else (f"{lo}–{hi}" if hi < 10**9 else f"over {lo - 1}")
+            for lo, hi in _EDIT_BUCKETS
+            if lo <= p["lines_changed"] <= hi
+        )
+        for p in pairs
+    )
+    skipped: Counter[str] = stats.get("skipped", Counter())
+    kinds: Counter[str] = stats.get("kinds", Counter())
+    lines = [
+        "# Training pairs: the data engine",
+        "",
+        "Made by `python -m training.data.build` (see its docstring for the stages); every number below is",
+        "computed by its `report` stage from the build's own files. The full set is not committed (it is far",
+        f"over the tracked tree's 64 MiB); `{config.sample}` holds {_n(min(config.sample_size, len(pairs)))}"
+        " random pairs of it.",
+        "",
+        "## Totals",
+        "",
+        f"- pairs: **{_n(len(pairs))}** from **{_n(len(programs))}** distinct files",
+        f"- corpus files read: {_n(stats.get('files', 0))}; used: {_n(kinds.get('program', 0))} whole programs,"
+        f" {_n(kinds.get('library', 0))} library files",
+        "- build time on this machine (2 cores), seconds per stage over all resumed runs: "
+        + (", ".join(f"{k} {v:,.0f}" for k, v in seconds.items()) or "not recorded")
+        + f" (total {sum(seconds.values()) / 3600:.2f} h)",
+        "",
+        *_table(["tier", "pairs"], [[t, _n(tiers[t])] for t in TIERS]),
+        *_table(["source", "pairs"], sorted(Counter(p["source"] for p in pairs).items())),
+        *_table(
+            ["split", "pairs", "problems"],
+            [
+                [s, _n(n), _n(len({p["problem"] for p in pairs if p["split"] == s}))]
+                for s, n in sorted(Counter(p["split"] for p in pairs).items())
+            ],
+        ),
+        "No problem has pairs on both sides of the split (checked when the set is written), and no side of",
+        "any pair is a validation program of `training/data/valid.jsonl` (those files are skipped).",
+        "",
+        "## Per rule",
+        "",
+        f"A combination (`a+b`) is its own rule, capped like the others (at {_n(config.per_rule)} pairs each).",
+        "",
+        *_table(
+            ["rule", "family", "pairs", *TIERS],
+            [
+                [f"`{rule}`", family(rule), _n(sum(c.values())), *(_n(c[t]) for t in TIERS)]
+                for rule, c in sorted(by_rule.items())
+            ],
+        ),
+        "## Soundness",
+        "",
+        f"Up to {_n(config.soundness_per_family)} synthetic pairs per family (all of a family where it has",
+        "fewer) were syntax-checked on both sides; those of programs with tests were also run. A pair",
+        "counts where its original passed the check; it breaks when its slow side then fails.",
+        "",
+        *_table(
+            ["rule", "compiled", "broke", "rate", "tested", "broke", "rate", "first failure"],
+            soundness_rows(sound),
+        ),
+        "## Skipped files and dropped pairs",
+        "",
+        *_table(["reason", "count"], [[k, _n(v)] for k, v in sorted(skipped.items(), key=lambda kv: -kv[1])]),
+        *_table(["dropped pair", "count"], sorted(stats.get("dropped", Counter()).items())),
+        "Inverses that raised on a file (the file then gets no pair from that inverse): "
+        + (", ".join(f"`{k}` {v}" for k, v in sorted(stats.get("errors", Counter()).items())) or "none"),
+        "",
+        "## Edit sizes",
+        "",
+        "Lines changed between the two sides (a replaced block counts by its longer side):",
+        "",
+        *_table(["lines", "pairs"], [[k, _n(edits[k])] for k in edits]),
+        "## Program lengths",
+        "",
+        *_lengths(config, pairs),
+    ]
+    return "\n".join(lines)
