@@ -119,6 +119,12 @@ def test_build_makes_tiered_pairs_and_resumes(tmp_path: Path) -> None:
     assert tiers["someone/misc:words.cpp", "copies.value_param"] == "compiled"
     # Library code compiles on its own here (standard headers only): -fsyntax-only verifies it.
     assert {t for (origin, _), t in tiers.items() if origin == "acme/lib:names.h"} == {"compiled"}
+    # The author's TLE, then their next AC: a mined pair, kept because p99001's test passes on both sides.
+    mined = [p for p in pairs if p["source"] == "mined.atcoder_tle"]
+    assert [p["origin"] for p in mined] == [
+        "someone/atcoder:abc999/abc999_a_3_TLE.cpp -> someone/atcoder:abc999/abc999_a_9_AC.cpp"
+    ]
+    assert mined[0]["verified"] in ("tested", "timed")
     # One task in two repositories: one problem, one split.
     task = {p["split"] for p in pairs if p["problem"] == "codenet:p99001"}
     assert len(task) == 1

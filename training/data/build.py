@@ -7,7 +7,8 @@ Stages, each resuming from what an earlier run left in ``out`` (by default all o
 1. ``synthetic``: every corpus file is classified (:mod:`training.data.programs`) and every inverse of the
    rewrite library de-optimizes it (:mod:`training.data.synthetic`), in chunks written as they finish;
 2. ``assemble``: caps each rule at ``per_rule`` pairs, folds in the test-verified pairs of
-   ``training.data.pairs`` (mined CodeNet pairs among them) and writes ``pairs.jsonl.xz``;
+   ``training.data.pairs`` (mined CodeNet pairs among them) and the mined ones of
+   :mod:`training.data.mined`, and writes ``pairs.jsonl.xz``;
 3. ``compile``: syntax-checks both sides of a sample of every family first (the soundness table), then
    of the rest, within ``compile_budget_s`` a run (:mod:`training.data.tiers`);
 4. ``test``: judges the pairs whose program has a CodeNet problem with tests, within the same budget;
@@ -34,7 +35,7 @@ from typing import Any
 from perfopt.rewrite import Parsed
 from perfopt.rewrite.inverse import Inverse, all_inverses
 from training.config import apply_toml
-from training.data import checks, report
+from training.data import checks, mined, report
 from training.data.build_config import BuildConfig
 from training.data.jsonl import read_jsonl, write_jsonl
 from training.data.problems import corpus
@@ -136,7 +137,7 @@ def assemble(config: BuildConfig) -> None:
         pairs = by_rule[rule]
         rng.shuffle(pairs)
         kept += pairs[: config.per_rule]
-    kept += report.tested_pairs(config)
+    kept += report.tested_pairs(config) + mined.atcoder_tle_pairs(config)
     rng.shuffle(kept)
     for pair in kept:
         pair["id"] = checks.pair_id(pair)

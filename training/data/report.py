@@ -94,6 +94,8 @@ def settle(
                 return "drop: the slow side fails a test"
             slower = a["cost"] and b["cost"] and b["cost"] >= 1.10 * a["cost"]
             tier = TIERS[max(rank(tier), rank("timed" if slower else "tested"))]
+    if pair["source"].startswith("mined") and rank(tier) < rank("tested"):
+        return "drop: a mined pair its tests have not verified"  # nothing else says the two sides agree
     return tier
 
 
