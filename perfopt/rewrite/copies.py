@@ -21,8 +21,11 @@ from perfopt.rewrite.usage_regions import expression_type, is_local, nonlocal_wr
 
 
 def const_ref(parsed: Parsed, holder: Node, type_node: Node) -> list[Edit]:
-    """``T x`` becomes ``const T& x`` (an existing ``const`` is kept)."""
-    edits = [Edit(type_node.end_byte, type_node.end_byte, "&")]
+    """``T x`` becomes ``const T& x`` (an existing ``const`` is kept: ``T const x`` becomes ``T const& x``)."""
+    # The & goes after an east const: "T& const x" would be a const reference, which does not compile.
+    trailing = [c for c in holder.children if c.type == "type_qualifier" and c.start_byte >= type_node.end_byte]
+    end = max((c.end_byte for c in trailing), default=type_node.end_byte)
+    edits = [Edit(end, end, "&")]
     if "const" not in qualifiers(parsed, holder):
         edits.append(Edit(type_node.start_byte, type_node.start_byte, "const "))
     return edits

@@ -488,3 +488,30 @@ int main() {
 def test_copies_skip_broken_regions(name: str) -> None:
     broken = "#include <vector>\nint f(std::vector<int> v) { for (auto x : v) { return x; }\nint g( {\n"
     assert matches(name, broken) == []
+
+
+EAST_CONST = """#include <iostream>
+#include <vector>
+using namespace std;
+int sum(vector<int> const v) { int s = 0; for (int x : v) s += x; return s; }
+int main() {
+    vector<int> a(5, 1);
+    vector<int> const b = a;
+    cout << sum(a) + b.size() << '\\n';
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("copies.const_ref_param", "int sum(vector<int> const& v)"),
+        ("copies.local_copy_ref", "vector<int> const& b = a;"),
+    ],
+)
+def test_east_const_gets_its_reference_after_the_const(name: str, line: str, tmp_path: Path) -> None:
+    # "vector<int>& const b" is a const reference, which does not compile (found by the inverse's helper).
+    result = rewritten(name, EAST_CONST)
+    assert line in result
+    (tmp_path / "a.cpp").write_text(result)
+    subprocess.run(["g++", "-std=c++17", "-fsyntax-only", str(tmp_path / "a.cpp")], check=True)
