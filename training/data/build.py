@@ -130,7 +130,8 @@ def assemble(config: BuildConfig) -> None:
     by_rule: dict[str, list[dict[str, Any]]] = {}
     for path in sorted((config.out / "synthetic").glob("chunk-*.jsonl.xz")):
         for pair in read_jsonl(path):
-            by_rule.setdefault(pair["rule"], []).append(pair)
+            if not set(pair["rule"].split("+")) & set(config.drop_rules):
+                by_rule.setdefault(pair["rule"], []).append(pair)
     rng = random.Random(config.seed)
     kept: list[dict[str, Any]] = []
     for rule in sorted(by_rule):

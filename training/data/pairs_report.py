@@ -24,6 +24,22 @@ _EDIT_BUCKETS = ((1, 1), (2, 3), (4, 10), (11, 30), (31, 10**9))
 _CONTEXT = 512
 
 
+def _bucket_name(lo: int, hi: int) -> str:
+    return f"{lo}" if lo == hi else (f"{lo}–{hi}" if hi < 10**9 else f"over {lo - 1}")
+
+
+def _bucket_names() -> list[str]:
+    return [_bucket_name(lo, hi) for lo, hi in _EDIT_BUCKETS]
+
+
+def _bucket(lines: int) -> str:
+    return next((_bucket_name(lo, hi) for lo, hi in _EDIT_BUCKETS if lo <= lines <= hi), "0")
+
+
+def _dropped(config: BuildConfig) -> str:
+    return "; ".join(f"`{rule}` ({why})" for rule, why in config.drop_rules.items())
+
+
 def _table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> list[str]:
     head = list(header)
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -42,15 +58,26 @@ def _rate(broken: int, checked: int) -> str:
     return f"{100 * broken / checked:.2f}%{flag}"
 
 
-def _rule_of(pair: dict[str, Any]) -> str:
-    return str(pair["rule"] or pair["source"])
+def _row_of(pair: dict[str, Any]) -> str:
+    """A single rule by name; combinations together by size, as there are hundreds of them."""
+    rule = str(pair["rule"] or pair["source"])
+    return f"combinations of {rule.count('+') + 1} rules" if "+" in rule else rule
 
 
 def soundness_rows(sound: dict[str, Soundness]) -> list[list[str]]:
-    rules = sorted(set(sound["compile"].checked) | set(sound["test"].checked))
+    c, t = sound["compile"], sound["test"]
+    rules = sorted(set(c.checked) | set(t.checked), key=lambda r: ("+" in r, r))
+    singles = [r for r in rules if "+" not in r]
+    combined = [r for r in rules if "+" in r]
+    for counts in (c, t):
+        # Combinations in one row; their first failure is kept under the row's name.
+        for key in (counts.checked, counts.broken):
+            key["combinations"] = sum(key[r] for r in combined)
+        example = next((counts.examples[r] for r in combined if r in counts.examples), None)
+        if example is not None:
+            counts.examples["combinations"] = example
     rows = []
-    for rule in rules:
-        c, t = sound["compile"], sound["test"]
+    for rule in [*singles, *(["combinations"] if combined else [])]:
         example = c.examples.get(rule) or t.examples.get(rule) or ""
         rows.append(
             [
@@ -99,7 +126,7 @@ def markdown(
     seconds = stats.get("seconds", {})
     by_rule: dict[str, Counter[str]] = {}
     for p in pairs:
-        by_rule.setdefault(_rule_of(p), Counter())[p["verified"]] += 1
+        by_rule.setdefault(_row_of(p), Counter())[p["verified"]] += 1
     edits = Counter(
         next(
             f"{lo}" if lo == hi else (f"{lo}–{hi}" if hi < 10**9 else f"over {lo - 1}")
@@ -146,12 +173,26 @@ def markdown(
         *_table(
             ["rule", "family", "pairs", *TIERS],
             [
-                [f"`{rule}`", family(rule), _n(sum(c.values())), *(_n(c[t]) for t in TIERS)]
+                [
+                    f"`{rule}`",
+                    "combined" if " " in rule else family(rule),
+                    _n(sum(c.values())),
+                    *(_n(c[t]) for t in TIERS),
+                ]
                 for rule, c in sorted(by_rule.items())
             ],
         ),
         "## Soundness",
         "",
+        *(
+            [
+                "Left out of the set by `drop_rules`: "
+                + "; ".join(f"`{k}` ({v})" for k, v in config.drop_rules.items()),
+                "",
+            ]
+            if config.drop_rules
+            else []
+        ),
         f"Up to {_n(config.soundness_per_family)} synthetic pairs per family (all of a family where it has",
         "fewer) were syntax-checked on both sides; those of programs with tests were also run. A pair",
         "counts where its original passed the check; it breaks when its slow side then fails.",
@@ -171,7 +212,7 @@ def markdown(
         "",
         "Lines changed between the two sides (a replaced block counts by its longer side):",
         "",
-        *_table(["lines", "pairs"], [[k, _n(edits[k])] for k in edits]),
+        *_table(["lines", "pairs"], [[k, _n(edits[k])] for k in _bucket_names() if edits[k]]),
         "## Program lengths",
         "",
         *_lengths(config, pairs),

@@ -37,7 +37,8 @@ def tested_pairs(config: BuildConfig) -> list[dict[str, Any]]:
             {
                 "slow": row["slow"],
                 "fast": row["fast"],
-                "rule": None if mined else row["source"].split(":", 1)[1],
+                # The regex rules of training.data.synthesize, named apart from the inverses.
+                "rule": None if mined else "synthesize." + row["source"].split(":", 1)[1],
                 "source": "mined.codenet" if mined else "synthetic.tested",
                 "origin": row["origin"],
                 "kind": "program",
