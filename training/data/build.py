@@ -58,7 +58,8 @@ _WORKER: tuple[BuildConfig, Classifier, list[Inverse]] | None = None
 
 def _start_worker(config: BuildConfig) -> None:
     global _WORKER
-    _WORKER = (config, Classifier(config.shared, config.valid_programs, config.valid_percent), all_inverses())
+    chosen = [i for i in all_inverses() if not config.inverses or i.name in config.inverses]
+    _WORKER = (config, Classifier(config.shared, config.valid_programs, config.valid_percent), chosen)
     signal.signal(signal.SIGALRM, _alarm)
 
 
@@ -91,15 +92,13 @@ def _chunk(job: tuple[int, list[dict[str, str]]]) -> tuple[int, list[dict[str, A
             continue
         kinds[program.kind] += 1
         fired.update(by_rule.keys())
-        if not made:
-            skipped["no inverse applies"] += 1
         pairs += made
     stats = {"files": len(rows), "skipped": skipped, "errors": errors, "fired": fired, "kinds": kinds}
     return index, pairs, stats
 
 
 def synthesize(config: BuildConfig) -> None:
-    folder = config.out / "synthetic"
+    folder = config.out / config.synthetic_dir
     folder.mkdir(parents=True, exist_ok=True)
     rows = corpus(config.shared)
     if config.limit is not None:
@@ -128,7 +127,7 @@ def assemble(config: BuildConfig) -> None:
     """Cap every rule, fold in the test-verified pairs, give each pair an id; the order is random and fixed."""
     start = time.monotonic()
     by_rule: dict[str, list[dict[str, Any]]] = {}
-    for path in sorted((config.out / "synthetic").glob("chunk-*.jsonl.xz")):
+    for path in sorted(config.out.glob("synthetic*/chunk-*.jsonl.xz")):
         for pair in read_jsonl(path):
             if not set(pair["rule"].split("+")) & set(config.drop_rules):
                 by_rule.setdefault(pair["rule"], []).append(pair)

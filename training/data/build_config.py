@@ -23,6 +23,10 @@ class BuildConfig:
     valid_programs: Path = Path("training/data/valid.jsonl")
     #: Corpus files taken, in corpus order (None: all); tests and trial runs take a few.
     limit: int | None = None
+    #: Inverses to run (all of them when empty); a later pass with new ones writes to its own ``passes`` folder.
+    inverses: list[str] = field(default_factory=list)
+    #: The synthetic stage's folder under ``out``; every ``synthetic*`` folder is assembled.
+    synthetic_dir: str = "synthetic"
     #: Files per resumable unit of the synthetic stage.
     chunk: int = 400
     jobs: int = 2
@@ -31,8 +35,8 @@ class BuildConfig:
     #: Pairs kept per rule (a combination counts under its own name), so that no family swamps the rest.
     per_rule: int = 15_000
     #: Pairs of one file: all matches of each rule, up to ``per_match`` single matches, up to ``combinations``.
-    per_match: int = 2
-    combinations: int = 3
+    per_match: int = 4
+    combinations: int = 6
     valid_percent: int = 10
     #: Rules left out of the set, with why: the soundness table measured them over 1% broken.
     drop_rules: dict[str, str] = field(default_factory=dict)

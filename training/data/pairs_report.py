@@ -149,7 +149,9 @@ def markdown(
         "",
         f"- pairs: **{_n(len(pairs))}** from **{_n(len(programs))}** distinct files",
         f"- corpus files read: {_n(stats.get('files', 0))}; used: {_n(kinds.get('program', 0))} whole programs,"
-        f" {_n(kinds.get('library', 0))} library files",
+        f" {_n(kinds.get('library', 0))} library files, of which"
+        f" {_n(sum(kinds.values()) - len({p['origin'] for p in pairs if p['source'] == 'synthetic'}))}"
+        " got no synthetic pair (no inverse applied, or its pairs were capped or dropped)",
         "- build time on this machine (2 cores), seconds per stage over all resumed runs: "
         + (", ".join(f"{k} {v:,.0f}" for k, v in seconds.items()) or "not recorded")
         + f" (total {sum(seconds.values()) / 3600:.2f} h)",

@@ -135,11 +135,14 @@ def _stats(config: BuildConfig) -> dict[str, Any]:
     """What the synthetic stage counted over all its chunks: files, skips by reason, inverse errors."""
     totals: dict[str, Any] = defaultdict(Counter)
     files = 0
-    for path in sorted((config.out / "synthetic").glob("chunk-*.stats.json")):
+    for path in sorted(config.out.glob("synthetic*/chunk-*.stats.json")):
         chunk = json.loads(path.read_text())
-        files += chunk["files"]
-        for key in ("skipped", "errors", "fired", "kinds"):
-            totals[key].update(chunk[key])
+        totals["fired"].update(chunk["fired"])
+        totals["errors"].update(chunk["errors"])
+        if path.parent.name == "synthetic":  # a later pass over the same files with new inverses counts no file twice
+            files += chunk["files"]
+            totals["skipped"].update(chunk["skipped"])
+            totals["kinds"].update(chunk["kinds"])
     totals["files"] = files
     timings = config.out / "timings.json"
     totals["seconds"] = json.loads(timings.read_text()) if timings.exists() else {}
