@@ -32,7 +32,7 @@ def pair_id(pair: dict[str, Any]) -> str:
     return hashlib.sha256(f"{pair['slow']}\0{pair['fast']}".encode()).hexdigest()[:16]
 
 
-def test_key(problem_id: str, code: str) -> str:
+def judged_key(problem_id: str, code: str) -> str:
     return f"{problem_id}:{code_key(code)}"
 
 
@@ -162,7 +162,7 @@ def test_stage(config: BuildConfig) -> None:
         judged: dict[str, Any] = {}
         try:
             for side in ("fast", "slow"):
-                key = test_key(problem, pair[side])
+                key = judged_key(problem, pair[side])
                 known = results.known.get(key)
                 result = Judged(**known) if known is not None else judge(harness, timer, pair[side])
                 judged[key] = vars(result)
@@ -177,6 +177,6 @@ def test_stage(config: BuildConfig) -> None:
             if key not in results.known:
                 results.add(key, result)
 
-    fresh = (p for p in todo if any(test_key(p["problem_id"], p[s]) not in results.known for s in ("fast", "slow")))
+    fresh = (p for p in todo if any(judged_key(p["problem_id"], p[s]) not in results.known for s in ("fast", "slow")))
     _run(one, _within_budget(fresh, config.compile_budget_s), 1, done)
     add_seconds(config.out, "test", time.monotonic() - start)

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from training.data.build_config import BuildConfig
-from training.data.checks import Results, add_seconds, soundness_sample, test_key
+from training.data.checks import Results, add_seconds, judged_key, soundness_sample
 from training.data.jsonl import read_jsonl, write_jsonl
 from training.data.pairs_report import markdown
 from training.data.programs import held_out_codes, leaks, normalized_hash
@@ -86,8 +86,8 @@ def settle(
                 return "drop: the slow side does not compile"
             tier = TIERS[max(rank(tier), rank("compiled"))]
     if pair.get("problem_id"):
-        a = tested.known.get(test_key(pair["problem_id"], pair["fast"]))
-        b = tested.known.get(test_key(pair["problem_id"], pair["slow"]))
+        a = tested.known.get(judged_key(pair["problem_id"], pair["fast"]))
+        b = tested.known.get(judged_key(pair["problem_id"], pair["slow"]))
         if a is not None and a["passed"] and b is not None:
             if rule is not None:
                 sound["test"].add(rule, None if b["passed"] else b["reason"])
