@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +98,29 @@ def test_one_problem_never_crosses_the_split(tmp_path: Path) -> None:
     rows = [{"problem": p.problem, "split": p.split} for p in programs]
     assert leaks(rows) == set()
     assert leaks([*rows, {"problem": "codenet:p99001", "split": "other"}]) == {"codenet:p99001"}
+
+
+def test_a_spent_budget_stops_the_checks_between_batches() -> None:
+    from collections.abc import Iterator
+
+    from training.data.checks import _run, _within_budget
+
+    pulled: list[int] = []
+
+    def items() -> Iterator[int]:
+        for i in range(1000):
+            pulled.append(i)
+            yield i
+
+    done: list[str] = []
+    _run(lambda i: (str(i), None), _within_budget(items(), 0.0), 2, lambda key, _: done.append(key))
+    # The deadline has passed before the first item: nothing is taken, let alone checked.
+    assert len(pulled) <= 1 and done == []
+
+    def slow(i: int) -> tuple[str, None]:
+        time.sleep(0.02)
+        return str(i), None
+
+    # Spent during the first batch (16 items at 0.02 s on 2 threads): the rest is never taken.
+    _run(slow, _within_budget(items(), 0.1), 2, lambda key, _: done.append(key))
+    assert 16 <= len(done) <= 32 and len(pulled) <= 40

@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -123,18 +124,14 @@ def _run(
     work: Callable[[Any], tuple[str, Any]], items: Iterable[Any], jobs: int, done: Callable[[str, Any], None]
 ) -> None:
     count = 0
+    items = iter(items)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        # map() would take the whole budgeted iterator at once; batches keep the budget honest.
-        batch: list[Any] = []
-        for item in [*items, None]:
-            if item is not None:
-                batch.append(item)
-            if len(batch) >= 8 * jobs or (item is None and batch):
-                for key, result in pool.map(work, batch):
-                    done(key, result)
-                count += len(batch)
-                batch = []
-                print(f"checked {count}", flush=True)
+        # Batches taken from the budgeted iterator one at a time: its deadline is checked between them.
+        while batch := list(islice(items, 8 * jobs)):
+            for key, result in pool.map(work, batch):
+                done(key, result)
+            count += len(batch)
+            print(f"checked {count}", flush=True)
 
 
 def test_stage(config: BuildConfig) -> None:

@@ -5,6 +5,7 @@ Every number in it is computed here from the build's own files; nothing is typed
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
 from collections import Counter
@@ -110,7 +111,16 @@ def _lengths(config: BuildConfig, pairs: list[dict[str, Any]]) -> list[str]:
         q = statistics.quantiles(lengths, n=10) if len(lengths) > 1 else lengths * 9
         rows.append([split, _n(len(lengths)), _n(int(q[0])), _n(int(statistics.median(lengths))), _n(int(q[-1]))])
         rows[-1].append(f"{_n(over)} ({100 * over / len(lengths):.0f}%)")
+    valid = (
+        [json.loads(line)["src_code"] for line in config.valid_programs.read_text().splitlines()]
+        if (config.valid_programs.exists())
+        else []
+    )
+    long_valid = sum(len(tokenizer(code).input_ids) > _CONTEXT for code in valid)
     return [
+        f"The validation programs (`{config.valid_programs}`, what %opt@k is measured on): {_n(len(valid))},"
+        f" of which {_n(long_valid)} are longer than {_CONTEXT} tokens.",
+        "",
         f"The fast side of {_n(len(drawn))} random pairs, in CodeT5 tokens; programs longer than the model's"
         f" {_CONTEXT}-token context are kept in every split (issue 18 windows them):",
         "",
@@ -142,8 +152,8 @@ def markdown(
         "",
         "Made by `python -m training.data.build` (see its docstring for the stages); every number below is",
         "computed by its `report` stage from the build's own files. The full set is not committed (it is far",
-        f"over the tracked tree's 64 MiB); `{config.sample}` holds {_n(min(config.sample_size, len(pairs)))}"
-        " random pairs of it.",
+        f"over the tracked tree's 64 MiB); `{config.sample}` holds up to {_n(config.sample_size)} random pairs"
+        " of it, drawn from those whose two sides compiled.",
         "",
         "## Totals",
         "",

@@ -119,7 +119,9 @@ def write(config: BuildConfig) -> None:
     assert not leaks(final), "a problem on both sides of the split"
     write_jsonl(config.out / "final.jsonl.xz", final)
     rng = random.Random(config.seed)
-    sample = rng.sample(final, min(config.sample_size, len(final)))
+    # From the pairs both of whose sides compiled, so that anyone can check a committed pair with g++.
+    eligible = [p for p in final if rank(p["verified"]) >= rank("compiled")]
+    sample = rng.sample(eligible, min(config.sample_size, len(eligible)))
     write_jsonl(config.sample, [{k: p[k] for k in _SAMPLE_KEYS if k in p} for p in sample])
     stats = _stats(config)
     stats["dropped"] = dropped
