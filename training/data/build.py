@@ -127,9 +127,13 @@ def assemble(config: BuildConfig) -> None:
     """Cap every rule, fold in the test-verified pairs, give each pair an id; the order is random and fixed."""
     start = time.monotonic()
     by_rule: dict[str, list[dict[str, Any]]] = {}
+    seen: set[str] = set()
     for path in sorted(config.out.glob("synthetic*/chunk-*.jsonl.xz")):
         for pair in read_jsonl(path):
-            if not set(pair["rule"].split("+")) & set(config.drop_rules):
+            # Two passes over one file with overlapping inverses make the same pair twice.
+            pair["id"] = checks.pair_id(pair)
+            if pair["id"] not in seen and not set(pair["rule"].split("+")) & set(config.drop_rules):
+                seen.add(pair["id"])
                 by_rule.setdefault(pair["rule"], []).append(pair)
     rng = random.Random(config.seed)
     kept: list[dict[str, Any]] = []
