@@ -46,4 +46,6 @@ class BuildConfig:
     soundness_per_family: int = 2_000
     #: Seconds the compile stage may spend in one run; a later run goes on where it stopped.
     compile_budget_s: float = 3_600.0
+    #: The same for the test stage, whose checks cost seconds each (a build, every test, valgrind).
+    test_budget_s: float = 3_600.0
     seed: int = 0

@@ -175,5 +175,5 @@ def test_stage(config: BuildConfig) -> None:
                 results.add(key, result)
 
     fresh = (p for p in todo if any(judged_key(p["problem_id"], p[s]) not in results.known for s in ("fast", "slow")))
-    _run(one, _within_budget(fresh, config.compile_budget_s), 1, done)
+    _run(one, _within_budget(fresh, config.test_budget_s), 1, done)
     add_seconds(config.out, "test", time.monotonic() - start)
