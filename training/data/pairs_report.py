@@ -37,6 +37,12 @@ def _bucket(lines: int) -> str:
     return next((_bucket_name(lo, hi) for lo, hi in _EDIT_BUCKETS if lo <= lines <= hi), "0")
 
 
+def _families(pairs: list[dict[str, Any]]) -> list[list[str]]:
+    """Single-rule pairs by family, combinations apart: how balanced the set is."""
+    counts = Counter("combined" if "+" in str(p["rule"]) else family(_row_of(p)) for p in pairs)
+    return [[k, _n(v), f"{100 * v / len(pairs):.1f}%"] for k, v in counts.most_common()]
+
+
 def _dropped(config: BuildConfig) -> str:
     return "; ".join(f"`{rule}` ({why})" for rule, why in config.drop_rules.items())
 
@@ -168,6 +174,7 @@ def markdown(
         "",
         *_table(["tier", "pairs"], [[t, _n(tiers[t])] for t in TIERS]),
         *_table(["source", "pairs"], sorted(Counter(p["source"] for p in pairs).items())),
+        *_table(["family", "pairs", "share"], _families(pairs)),
         *_table(
             ["split", "pairs", "problems"],
             [
