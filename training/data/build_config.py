@@ -33,7 +33,7 @@ class BuildConfig:
     #: A file an inverse spends longer on is given up (counted in PAIRS.md): pathological, not useful.
     seconds_per_file: float = 30.0
     #: Pairs kept per rule (a combination counts under its own name), so that no family swamps the rest.
-    per_rule: int = 25_000
+    per_rule: int = 27_000
     #: Pairs of one file: all matches of each rule, up to ``per_match`` single matches, up to ``combinations``.
     per_match: int = 4
     combinations: int = 6
