@@ -1,18 +1,20 @@
 """Stage: the data engine. One resumable command makes every training pair from ../shared.
 
-    python -m training.data.build [--config build.toml] [--limit N] [--stage synthetic|assemble|compile|test|report]
+    python -m training.data.build [--config build.toml] [--limit N] [--stage NAME]
 
 Stages, each resuming from what an earlier run left in ``out`` (by default all of them, in order):
 
 1. ``synthetic``: every corpus file is classified (:mod:`training.data.programs`) and every inverse of the
    rewrite library de-optimizes it (:mod:`training.data.synthetic`), in chunks written as they finish;
-2. ``assemble``: caps each rule at ``per_rule`` pairs, folds in the test-verified pairs of
+2. ``library-checker``: (naive -> correct) pairs of Library Checker's problems, judged on inputs from its
+   own generators (:mod:`training.data.library_checker`), made once;
+3. ``assemble``: caps each rule at ``per_rule`` pairs, folds in the test-verified pairs of
    ``training.data.pairs`` (mined CodeNet pairs among them) and the mined ones of
    :mod:`training.data.mined`, and writes ``pairs.jsonl.xz``;
-3. ``compile``: syntax-checks both sides of a sample of every family first (the soundness table), then
+4. ``compile``: syntax-checks both sides of a sample of every family first (the soundness table), then
    of the rest, within ``compile_budget_s`` a run (:mod:`training.data.tiers`);
-4. ``test``: judges the pairs whose program has a CodeNet problem with tests, within the same budget;
-5. ``report``: settles every pair's tier, drops what a check found broken, and writes ``final.jsonl.xz``,
+5. ``test``: judges the pairs whose program has a CodeNet problem with tests, within ``test_budget_s``;
+6. ``report``: settles every pair's tier, drops what a check found broken, and writes ``final.jsonl.xz``,
    the committed sample and PAIRS.md (:mod:`training.data.report`).
 """
 
@@ -38,11 +40,12 @@ from training.config import apply_toml
 from training.data import checks, mined, report
 from training.data.build_config import BuildConfig
 from training.data.jsonl import read_jsonl, write_jsonl
+from training.data.library_checker import library_checker_pairs
 from training.data.problems import corpus
 from training.data.programs import Classifier, Program
 from training.data.synthetic import found, pairs_of
 
-STAGES = ("synthetic", "assemble", "compile", "test", "report")
+STAGES = ("synthetic", "library-checker", "assemble", "compile", "test", "report")
 
 
 class _TooSlow(Exception):
@@ -112,7 +115,7 @@ def synthesize(config: BuildConfig) -> None:
             if not (folder / f"chunk-{index:05d}.stats.json").exists():
                 yield index, chunk
 
-    start = time.monotonic()
+    last = time.monotonic()
     context = multiprocessing.get_context("fork")
     with context.Pool(config.jobs, initializer=_start_worker, initargs=(config,)) as pool:
         for index, pairs, stats in pool.imap_unordered(_chunk, jobs()):
@@ -120,7 +123,10 @@ def synthesize(config: BuildConfig) -> None:
             # The counts are written last: they mark the chunk done.
             (folder / f"chunk-{index:05d}.stats.json").write_text(json.dumps(stats))
             print(f"chunk {index}: {stats['files']} files, {len(pairs)} pairs", flush=True)
-    checks.add_seconds(config.out, "synthetic", time.monotonic() - start)
+            # Counted chunk by chunk, so that the time of a run that is stopped counts too.
+            now = time.monotonic()
+            checks.add_seconds(config.out, "synthetic", now - last)
+            last = now
 
 
 def assemble(config: BuildConfig) -> None:
@@ -142,6 +148,8 @@ def assemble(config: BuildConfig) -> None:
         rng.shuffle(pairs)
         kept += pairs[: config.per_rule]
     kept += report.tested_pairs(config) + mined.atcoder_tle_pairs(config)
+    if (lc := config.out / "library_checker.jsonl").exists():
+        kept += list(read_jsonl(lc))
     rng.shuffle(kept)
     for pair in kept:
         pair["id"] = checks.pair_id(pair)
@@ -150,11 +158,27 @@ def assemble(config: BuildConfig) -> None:
     print(f"assembled {len(kept)} pairs from {sum(map(len, by_rule.values()))} made", flush=True)
 
 
+def library_checker(config: BuildConfig) -> None:
+    """Made once: its tests come from generators, so a rerun would only spend the same half hour again."""
+    path = config.out / "library_checker.jsonl"
+    if path.exists():
+        return
+    start = time.monotonic()
+    pairs, outcomes = library_checker_pairs(
+        config.shared, config.out / "library-checker", budget_s=config.library_checker_budget_s
+    )
+    write_jsonl(path, pairs)
+    (config.out / "library_checker.outcomes.json").write_text(json.dumps(outcomes, indent=1))
+    checks.add_seconds(config.out, "library-checker", time.monotonic() - start)
+
+
 def run(config: BuildConfig, stages: tuple[str, ...] = STAGES) -> None:
     for stage in stages:
         print(f"== {stage}", flush=True)
         if stage == "synthetic":
             synthesize(config)
+        elif stage == "library-checker":
+            library_checker(config)
         elif stage == "assemble":
             assemble(config)
         elif stage == "compile":

@@ -21,6 +21,8 @@ class BuildConfig:
     tested_pairs: Path = Path("training/data/pairs.jsonl.xz")
     #: The programs ``training.evaluate`` measures on: never a pair's side, in any split.
     valid_programs: Path = Path("training/data/valid.jsonl")
+    #: Library Checker's (naive -> correct) pairs, judged on tests from its own generators; made once.
+    library_checker_budget_s: float = 1_800.0
     #: Corpus files taken, in corpus order (None: all); tests and trial runs take a few.
     limit: int | None = None
     #: Inverses to run (all of them when empty); a later pass with new ones writes to its own ``passes`` folder.
