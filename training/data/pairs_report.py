@@ -212,9 +212,11 @@ def markdown(
             if config.drop_rules
             else []
         ),
-        f"Up to {_n(config.soundness_per_family)} synthetic pairs per family (all of a family where it has",
-        "fewer) were syntax-checked on both sides; those of programs with tests were also run. A pair",
-        "counts where its original passed the check; it breaks when its slow side then fails.",
+        f"The checks begin with a sample of up to {_n(config.soundness_per_family)} synthetic pairs per family (all"
+        f" of a family that has fewer): {_n(stats.get('sampled', 0))} pairs, interleaved across families so that"
+        " a run its budget stops still covers every family. A row counts the sampled pairs checked so far"
+        f" ({_n(sum(sound['compile'].checked.values()))} syntax-checked, {_n(sum(sound['test'].checked.values()))}"
+        " run on tests) whose original passed; a pair breaks when its slow side then fails.",
         "",
         *_table(
             ["rule", "compiled", "broke", "rate", "tested", "broke", "rate", "first failure"],

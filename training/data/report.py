@@ -125,6 +125,7 @@ def write(config: BuildConfig) -> None:
     write_jsonl(config.sample, [{k: p[k] for k in _SAMPLE_KEYS if k in p} for p in sample])
     stats = _stats(config)
     stats["dropped"] = dropped
+    stats["sampled"] = len(sampled)
     add_seconds(config.out, "report", time.monotonic() - start)
     config.report.write_text(markdown(config, final, sound, stats))
     print(f"{len(final)} pairs; {sum(dropped.values())} dropped; sample of {len(sample)} in {config.sample}")
