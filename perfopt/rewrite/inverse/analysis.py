@@ -1,6 +1,7 @@
 """What the inverses share: applying a match and running its forward rule on the result (``undo``),
 whether an iterator or pointer into a container may be kept beyond its expression (``kept``), which a
-reallocation or a copy's end would leave dangling, and a statement's clean removal (``removal``).
+reallocation or a copy's end would leave dangling, a statement's clean removal (``removal``), and which
+added flushes the forward rule takes back (``flushes_taken_back``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from tree_sitter import Node
 
 from perfopt.rewrite.copy_cost import type_index
 from perfopt.rewrite.interface import Edit, Match, Rewrite, apply_edits, overlap
+from perfopt.rewrite.io import NoFlushInLoop
 from perfopt.rewrite.parse import Parsed
 from perfopt.rewrite.usage_lookup import parsed_operator
 from perfopt.rewrite.usage_regions import qualifiers
@@ -149,3 +151,23 @@ def removal(parsed: Parsed, statement: Node) -> Edit:
         while last < end and data[last : last + 1] in (b" ", b"\t"):
             last += 1
     return Edit(first, last, "")
+
+
+def flushes_taken_back(parsed: Parsed, found: list[Match]) -> list[Match]:
+    """Of matches that each insert one flush, those whose flush the forward rule removes again (its
+    conditions are the whole file's, so one run on all of them together answers for each)."""
+    if not found:
+        return []
+    # Each match is one insertion; in order of place, each moves the later ones by its length.
+    ordered = sorted(found, key=lambda m: m.edits[0].start)
+    result = apply_edits(parsed.source, [m.edits[0] for m in ordered])
+    forward = [e.start for m in NoFlushInLoop().find(Parsed(result)) for e in m.edits]
+    kept, shift = [], 0
+    for match in ordered:
+        edit = match.edits[0]
+        start = edit.start + shift
+        end = start + len(edit.text.encode("utf-8"))
+        if any(start <= f <= end for f in forward):
+            kept.append(match)
+        shift += len(edit.text.encode("utf-8"))
+    return kept

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from perfopt.rewrite.interface import Edit, Match, apply_edits
+from perfopt.rewrite.interface import Edit, Match
+from perfopt.rewrite.inverse.analysis import flushes_taken_back
 from perfopt.rewrite.inverse.interface import Inverse
-from perfopt.rewrite.io import NoFlushInLoop
 from perfopt.rewrite.parse import Parsed
 from perfopt.rewrite.placement import indent_of
 from perfopt.rewrite.streams import (
@@ -129,27 +129,7 @@ class FlushInLoop(Inverse):
                 edit = Edit(chain.end_byte, chain.end_byte, f" << {flush}")
                 reason = f"end every line the loop prints with << {flush}"
             out.append(self.match(parsed, [edit], reason, at=statement))
-        return _taken_back(parsed, out)
-
-
-def _taken_back(parsed: Parsed, found: list[Match]) -> list[Match]:
-    """The matches whose flush the forward rule removes again (its conditions are the whole file's, so one run on
-    all of them together answers for each)."""
-    if not found:
-        return []
-    # Each match is one insertion; in order of place, each moves the later ones by its length.
-    ordered = sorted(found, key=lambda m: m.edits[0].start)
-    result = apply_edits(parsed.source, [m.edits[0] for m in ordered])
-    forward = [e.start for m in NoFlushInLoop().find(Parsed(result)) for e in m.edits]
-    kept, shift = [], 0
-    for match in ordered:
-        edit = match.edits[0]
-        start = edit.start + shift
-        end = start + len(edit.text.encode("utf-8"))
-        if any(start <= f <= end for f in forward):
-            kept.append(match)
-        shift += len(edit.text.encode("utf-8"))
-    return kept
+        return flushes_taken_back(parsed, out)
 
 
 INVERSES: tuple[type[Inverse], ...] = (FlushInLoop,)
