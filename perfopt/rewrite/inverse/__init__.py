@@ -12,8 +12,8 @@ from perfopt.rewrite.inverse.interface import Inverse
 
 __all__ = ["Inverse", "all_inverses"]
 
-#: Modules that hold no family: what every inverse is, and what several share.
-_SHARED = frozenset(["interface", "analysis"])
+#: Modules that hold no inverse: what every inverse is, and the analyses several share.
+_SHARED = frozenset(["interface", "analysis", "algorithmic_calls", "algorithmic_memo_lookup", "algorithmic_tables"])
 
 
 def all_inverses() -> list[Inverse]:

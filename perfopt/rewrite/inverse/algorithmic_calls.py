@@ -6,7 +6,7 @@ nothing but its parameters, locals, constants and the globals listed by
 ``pure``, writes nothing but its locals and calls nothing but itself and pure
 <cmath>/<algorithm> functions; and that no global it reads changes while the
 table holds results computed from it (``settled``), which needs where it is
-called from (``caller``). No inverse lives here (``INVERSES`` is empty).
+called from (``caller``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from tree_sitter import Node
 
 from perfopt.rewrite.inverse.algorithmic_tables import FILE_SCOPES, constant, member, scanned
 from perfopt.rewrite.inverse.analysis import flat
-from perfopt.rewrite.inverse.interface import Inverse
 from perfopt.rewrite.parse import Parsed
 from perfopt.rewrite.purity import is_conversion, is_pure_call
 from perfopt.rewrite.usage import Use, classify, reads, uses_of
@@ -193,6 +192,3 @@ def settled(parsed: Parsed, function: Node, name: str, read: list[tuple[Node, st
     if where is None or not (again or (inner and where.block != where.main)):
         return True
     return where.resets(resets, max(inner, default=-1))
-
-
-INVERSES: tuple[type[Inverse], ...] = ()

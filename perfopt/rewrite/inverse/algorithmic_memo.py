@@ -29,139 +29,28 @@ from tree_sitter import Node
 
 from perfopt.rewrite.interface import Edit, Match
 from perfopt.rewrite.inverse.algorithmic_calls import caller, pure, settled
+from perfopt.rewrite.inverse.algorithmic_memo_lookup import Lookup, holds, key_of, memo_lookup
 from perfopt.rewrite.inverse.algorithmic_tables import (
     FILE_SCOPES,
     Fill,
-    Kind,
     Table,
     calm,
     declared,
     fill,
     int_kind,
     integer,
-    member,
     names,
     same_type,
     table,
-    unparen,
 )
 from perfopt.rewrite.inverse.analysis import flat, removal, undo
 from perfopt.rewrite.inverse.interface import Inverse
 from perfopt.rewrite.loops_memo import MemoizeRecursion
 from perfopt.rewrite.parse import Parsed
 from perfopt.rewrite.purity_lookup import function_declarators, is_integral_type, user_functions
-from perfopt.rewrite.streams import call_name, is_std, macro_words
+from perfopt.rewrite.streams import macro_words
 from perfopt.rewrite.usage import uses_of
 from perfopt.rewrite.usage_lookup import declaration, inside, same
-
-_COMPARE = ("!=", "==", "<", "<=", ">", ">=")
-_MIRROR = {"!=": "!=", "==": "==", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-
-
-@dataclass(frozen=True)
-class _Lookup:
-    """``if (cond) return table<key>;``: which table the condition tests (``op`` on it, with ``literal``)."""
-
-    statement: Node
-    table: str
-    names: tuple[str, ...]
-    tested: str
-    op: str  # "truthy", "~", a comparison, or "present" (a map's count/find/contains)
-    literal: int | None
-
-
-def _holds(op: str, literal: int | None, kind: Kind, value: int) -> bool | None:
-    """Whether the lookup's condition holds for a cell holding ``value``; None if it cannot tell."""
-    bits, signed = kind
-    if op == "truthy":
-        return value != 0
-    if op == "~":
-        if signed or bits == 1:
-            return ~value != 0
-        # An unsigned type narrower than int is promoted to int first, whose ~ is never 0.
-        return None if bits is None else (bits < 32 or value != (1 << bits) - 1)
-    if literal is None or (literal < 0 and not signed):
-        return None  # the usual arithmetic conversions would make the literal a large unsigned value
-    if op in ("!=", "=="):
-        return (value != literal) == (op == "!=")
-    if op in ("<", ">="):
-        return (value < literal) == (op == "<")
-    return (value > literal) == (op == ">")
-
-
-def _keynames(parsed: Parsed, values: list[Node]) -> tuple[str, ...] | None:
-    """The names a key spells: ``n``, or a pair ``{a, b}`` or ``make_pair(a, b)``."""
-    value = unparen(values[0]) if len(values) == 1 else None
-    if value is None or value.type == "identifier":
-        return None if value is None else (parsed.text(value),)
-    items = value.named_children if value.type == "initializer_list" else []
-    if value.type == "call_expression" and call_name(parsed, value) == "make_pair":
-        args = value.child_by_field_name("arguments")
-        items = args.named_children if args is not None and is_std(parsed, value.children[0], "make_pair") else []
-    return (
-        tuple(parsed.text(i) for i in items) if len(items) == 2 and all(i.type == "identifier" for i in items) else None
-    )
-
-
-def _key(parsed: Parsed, access: Node) -> tuple[str, tuple[str, ...], int] | None:
-    """``("dp", ("i", "j"), 2)`` for ``dp[i][j]``; ``("m", ("a", "b"), 1)`` for ``m[{a, b}]`` or ``m.at(...)``."""
-    access = unparen(access)
-    call = member(parsed, access)
-    if call is not None:
-        spelled = _keynames(parsed, call[2]) if call[1] == "at" else None
-        return (call[0], spelled, 1) if spelled is not None else None
-    key: tuple[str, ...] = ()
-    levels = 0
-    while access.type == "subscript_expression" and (index := access.child_by_field_name("indices")):
-        part = _keynames(parsed, index.named_children)
-        if part is None:
-            return None
-        key, levels = part + key, levels + 1
-        access = access.child_by_field_name("argument") or access
-    return (parsed.text(access), key, levels) if access.type == "identifier" and levels else None
-
-
-def _lookup(parsed: Parsed, statement: Node) -> _Lookup | None:
-    """``if (memo[n] != -1) return memo[n];``, ``if (seen[n]) return memo[n];``, ``if (m.count(n)) return m[n];``."""
-    body, cond = statement.child_by_field_name("consequence"), statement.child_by_field_name("condition")
-    parent = statement.parent
-    if statement.child_by_field_name("alternative") or body is None or cond is None or parent is None:
-        return None
-    if body.type == "compound_statement" and body.named_child_count == 1:
-        body = body.named_children[0]
-    value = cond.child_by_field_name("value")
-    if body.type != "return_statement" or body.named_child_count != 1 or cond.named_child_count != 1 or not value:
-        return None
-    returned = _key(parsed, body.named_children[0])
-    if returned is None or parent.type != "compound_statement":
-        return None
-    test, op, literal, other = unparen(value), "truthy", None, None
-    if test.type == "unary_expression" and parsed.text(test)[:1] == "~" and test.named_child_count == 1:
-        test, op = unparen(test.named_children[0]), "~"
-    elif test.type == "binary_expression" and (o := test.child_by_field_name("operator")) and o.type in _COMPARE:
-        left, other = test.child_by_field_name("left"), test.child_by_field_name("right")
-        if left is None or other is None:
-            return None
-        op = o.type
-        if integer(parsed, left) is not None:
-            left, other, op = other, left, _MIRROR[op]
-        test, literal = unparen(left), integer(parsed, other)
-    call = member(parsed, test)
-    if call is not None:
-        obj, method, args = call
-        if method == "find":
-            present = op == "!=" and other is not None and member(parsed, unparen(other)) == (obj, "end", [])
-        else:
-            present = method in ("count", "contains") and (
-                op == "truthy" or (op in ("!=", ">") and literal == 0) or (op in ("==", ">=") and literal == 1)
-            )
-        if not present or _keynames(parsed, args) != returned[1] or returned[2] != 1:
-            return None
-        return _Lookup(statement, returned[0], returned[1], obj, "present", None)
-    tested = _key(parsed, test)
-    if tested is None or tested[1:] != returned[1:] or (op in _COMPARE and literal is None):
-        return None
-    return _Lookup(statement, returned[0], returned[1], tested[0], op, literal)
 
 
 @dataclass
@@ -171,7 +60,7 @@ class _Function:
     node: Node
     name: str
     params: dict[str, Node]
-    lookup: _Lookup
+    lookup: Lookup
     skip: set[tuple[int, int]]
     edits: list[Edit]
 
@@ -240,7 +129,7 @@ def _setting(parsed: Parsed, statement: Node | None, plan: _Function) -> bool:
     if expr is None or expr.type != "assignment_expression" or parsed.text(expr.children[1]) != "=":
         return False
     left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
-    key = _key(parsed, left) if left is not None else None
+    key = key_of(parsed, left) if left is not None else None
     return (
         key is not None
         and key[:2] == (plan.lookup.tested, plan.lookup.names)
@@ -253,7 +142,7 @@ def _store(parsed: Parsed, ident: Node, plan: _Function, table: Table) -> bool:
     """Plan the undoing of one store ``table<key> = e`` that ``ident`` begins; False if it is no store."""
     access = _access_of(ident)
     assign = access.parent
-    key = _key(parsed, access)
+    key = key_of(parsed, access)
     if assign is None or assign.type != "assignment_expression" or assign.child_by_field_name("left") != access:
         return False
     right, holder = assign.child_by_field_name("right"), assign.parent
@@ -282,7 +171,7 @@ def _store(parsed: Parsed, ident: Node, plan: _Function, table: Table) -> bool:
     if after is None or after.type != "return_statement" or after.named_child_count != 1:
         return False
     value = after.named_children[0]
-    if _key(parsed, value) == (table.name, plan.lookup.names, key[2]):  # T[k] = e; return T[k];
+    if key_of(parsed, value) == (table.name, plan.lookup.names, key[2]):  # T[k] = e; return T[k];
         plan.skip.add((value.start_byte, value.end_byte))
         plan.edits.append(Edit(holder.start_byte, after.end_byte, f"return {parsed.text(right)};"))
         return True
@@ -302,7 +191,7 @@ def _plan(parsed: Parsed, function: Node, user: frozenset[str], hidden: set[str]
     body, result = function.child_by_field_name("body"), function.child_by_field_name("type")
     if signature is None or body is None or result is None:
         return None
-    found = [x for n in parsed.walk(body) if n.type == "if_statement" and (x := _lookup(parsed, n)) is not None]
+    found = [x for n in parsed.walk(body) if n.type == "if_statement" and (x := memo_lookup(parsed, n)) is not None]
     shape = {(x.table, x.tested, x.names, x.op, x.literal) for x in found}
     if len(shape) != 1:
         return None
@@ -323,7 +212,8 @@ def _plan(parsed: Parsed, function: Node, user: frozenset[str], hidden: set[str]
         return None  # a lookup of a local that shadows the table
     if not same_type(parsed, stored.element, result) or (lookup.op == "present") != (stored.kind == "map"):
         return None
-    returned = _key(parsed, next(c for c in parsed.walk(lookup.statement) if c.type == "return_statement").children[1])
+    answer = next(c for c in parsed.walk(lookup.statement) if c.type == "return_statement")
+    returned = key_of(parsed, answer.children[1])
     if returned is None or not all(_keyed(parsed, t, returned[1], returned[2], plan.params) for t in (stored, tested)):
         return None
     for x in found:
@@ -362,7 +252,7 @@ def _plan(parsed: Parsed, function: Node, user: frozenset[str], hidden: set[str]
     return plan
 
 
-def _misses(parsed: Parsed, lookup: _Lookup, tested: Table, fills: list[Fill], reset: bool) -> bool:
+def _misses(parsed: Parsed, lookup: Lookup, tested: Table, fills: list[Fill], reset: bool) -> bool:
     """Whether the lookup's condition is false on every value a cell holds before a store (the declaration's,
     unless a ``reset`` precedes every call, and every fill's): it answers only from stored results."""
     if lookup.op == "present":
@@ -371,7 +261,7 @@ def _misses(parsed: Parsed, lookup: _Lookup, tested: Table, fills: list[Fill], r
     if kind is None or values is None or any(f.values is None for f in fills):
         return False
     values = values.union(*(f.values or () for f in fills))
-    return all(_holds(lookup.op, lookup.literal, kind, v) is False for v in values)
+    return all(holds(lookup.op, lookup.literal, kind, v) is False for v in values)
 
 
 def _plans(parsed: Parsed) -> list[tuple[Node, list[Edit], str]]:

@@ -1,6 +1,6 @@
 """What the algorithmic inverses share: integer values and types, and the global tables a program fills.
 
-No inverse lives here (``INVERSES`` is empty). A memo table or a prefix array
+A memo table or a prefix array
 is a file-level (or local) array, vector or map of integers; the inverses
 need to know its element type (width and signedness, to evaluate a lookup's
 condition on a cell exactly), the values its declaration gives the cells, and
@@ -16,7 +16,6 @@ from tree_sitter import Node
 
 from perfopt.rewrite.copy_cost import type_index
 from perfopt.rewrite.inverse.analysis import flat
-from perfopt.rewrite.inverse.interface import Inverse
 from perfopt.rewrite.parse import Parsed
 from perfopt.rewrite.purity import side_effect_free
 from perfopt.rewrite.purity_lookup import container_variable, is_integral_type, types_redefined, user_functions
@@ -338,6 +337,3 @@ def passing(parsed: Parsed, use: Node) -> bool:
     if loop is not None and loop.type == "for_range_loop" and same(loop.child_by_field_name("right"), use):
         return not any(n.type == "lambda_expression" for n in parsed.walk(loop))
     return scanned(parsed, use)
-
-
-INVERSES: tuple[type[Inverse], ...] = ()

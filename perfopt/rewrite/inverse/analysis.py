@@ -1,6 +1,7 @@
 """What the inverses share: applying a match and running its forward rule on the result (``undo``),
 whether an iterator or pointer into a container may be kept beyond its expression (``kept``), which a
-reallocation or a copy's end would leave dangling, a statement's clean removal (``removal``), and which
+reallocation or a copy's end would leave dangling, what a use of a variable denotes (``reach``), a
+statement's clean removal (``removal``), and which
 added flushes the forward rule takes back (``flushes_taken_back``).
 """
 
@@ -14,7 +15,7 @@ from perfopt.rewrite.copy_cost import type_index
 from perfopt.rewrite.interface import Edit, Match, Rewrite, apply_edits, overlap
 from perfopt.rewrite.io import NoFlushInLoop
 from perfopt.rewrite.parse import Parsed
-from perfopt.rewrite.usage_lookup import parsed_operator
+from perfopt.rewrite.usage_lookup import parsed_operator, same
 from perfopt.rewrite.usage_regions import qualifiers
 
 
@@ -130,6 +131,40 @@ def kept(parsed: Parsed, expr: Node, locals_die: bool = True, depth: int = 0) ->
         holder = parent.parent
         return holder is None or not locals_die or "static" in qualifiers(parsed, holder)
     return kind not in ("condition_clause", "expression_statement", "unary_expression", "for_statement")
+
+
+@dataclass(frozen=True)
+class Reached:
+    """Where the walk up from a use of a variable stopped: ``node``, the outermost expression that still
+    denotes the variable or part of it; or ``call``, a call of ``method`` on that, which decides by itself."""
+
+    node: Node
+    call: Node | None = None
+    method: str = ""
+
+
+def reach(parsed: Parsed, use: Node, parts: frozenset[str] | tuple[str, ...]) -> Reached:
+    """Walk up from ``use`` through parentheses, subscripts, member access (``p.first``) and the ``parts``
+    methods, which return a reference into the object (``front``, ``back``, ``at``). Whether the use lets the
+    storage be reached later is then a question about ``node``'s parent, or about the stopping call."""
+    node = use
+    while (parent := node.parent) is not None:
+        if parent.type == "parenthesized_expression" or (
+            parent.type == "subscript_expression" and same(parent.child_by_field_name("argument"), node)
+        ):
+            node = parent
+            continue
+        if parent.type != "field_expression" or not same(parent.child_by_field_name("argument"), node):
+            break
+        call, field = parent.parent, parent.child_by_field_name("field")
+        method = parsed.text(field) if field is not None else ""
+        if call is None or call.type != "call_expression" or not same(call.child_by_field_name("function"), parent):
+            node = parent  # v[i].first: part of an element
+        elif method in parts:
+            node = call
+        else:
+            return Reached(node, call, method)
+    return Reached(node)
 
 
 def flat(text: str) -> str:

@@ -31,7 +31,7 @@ from perfopt.rewrite.containers_effects import is_pure
 from perfopt.rewrite.containers_lookup import RepeatedLookup
 from perfopt.rewrite.containers_maps import MapToUnordered
 from perfopt.rewrite.interface import Edit, Match
-from perfopt.rewrite.inverse.analysis import ALIASES, INTO, kept, mentions_views, removal, undo
+from perfopt.rewrite.inverse.analysis import ALIASES, INTO, kept, mentions_views, reach, removal, undo
 from perfopt.rewrite.inverse.interface import Inverse
 from perfopt.rewrite.parse import Parsed
 from perfopt.rewrite.usage import uses_of
@@ -204,25 +204,13 @@ class ReconstructNotAssign(Inverse):
         keeps valid when the size fits, and a new object frees), or read its capacity."""
         if not same(parsed.function_of(use), home):
             return True  # a lambda may hold v or part of it across the refill
-        node = use
-        while (parent := node.parent) is not None:
-            if parent.type == "parenthesized_expression" or (
-                parent.type == "subscript_expression" and same(parent.child_by_field_name("argument"), node)
-            ):
-                node = parent
-                continue
-            if parent.type != "field_expression" or not same(parent.child_by_field_name("argument"), node):
-                break
-            call, field = parent.parent, parent.child_by_field_name("field")
-            method = parsed.text(field) if field is not None else ""
-            if call is None or call.type != "call_expression" or not same(call.child_by_field_name("function"), parent):
-                node = parent  # v[i].first: part of an element
-            elif method in ("front", "back", "at"):
-                node = call
-            elif method in INTO or method in ("capacity", "find", "lower_bound", "upper_bound"):
-                return method == "capacity" or kept(parsed, call, locals_die=False)
-            else:
-                return False
+        reached = reach(parsed, use, ("front", "back", "at"))
+        if reached.call is not None:
+            method = reached.method
+            if method in INTO or method in ("capacity", "find", "lower_bound", "upper_bound"):
+                return method == "capacity" or kept(parsed, reached.call, locals_die=False)
+            return False
+        node = reached.node
         parent = outer(node).parent
         if parent is None or (parent.type == "pointer_expression" and parsed_operator(parent) == "&"):
             return True

@@ -16,7 +16,7 @@ from tree_sitter import Node
 from perfopt.rewrite.copies import ConstRefParam, RangeForConstRef
 from perfopt.rewrite.copy_cost import type_index
 from perfopt.rewrite.interface import Edit, Match
-from perfopt.rewrite.inverse.analysis import INTO, callee, kept, mentions_views, undo
+from perfopt.rewrite.inverse.analysis import INTO, callee, kept, mentions_views, reach, undo
 from perfopt.rewrite.inverse.interface import Inverse
 from perfopt.rewrite.parse import Parsed
 from perfopt.rewrite.usage import binding_uses, uses_of
@@ -113,25 +113,12 @@ def escapes(parsed: Parsed, use: Node, home: Node, string: bool) -> bool:
     ``string``: whether the variable is a string (whose ``find`` returns a position, not an iterator)."""
     if in_nested_lambda(parsed, use, home) or parsed.enclosing(use, "decltype") is not None:
         return True
-    node = use
-    while (parent := node.parent) is not None:
-        if parent.type == "parenthesized_expression" or (
-            parent.type == "subscript_expression" and same(parent.child_by_field_name("argument"), node)
-        ):
-            node = parent
-            continue
-        if parent.type != "field_expression" or not same(parent.child_by_field_name("argument"), node):
-            break
-        call, field = parent.parent, parent.child_by_field_name("field")
-        name = parsed.text(field) if field is not None else ""
-        if call is None or call.type != "call_expression" or not same(call.child_by_field_name("function"), parent):
-            node = parent  # p.first: part of the object
-        elif name in _PARTS:
-            node = call
-        elif name in INTO or (name in _SEARCHES and not string):
-            return kept(parsed, call)
-        else:
-            return False  # size(), substr(), count(): a value
+    reached = reach(parsed, use, _PARTS)
+    if reached.call is not None:
+        # size(), substr(), count() give a value; the others an iterator or pointer that may be kept.
+        name = reached.method
+        return (name in INTO or (name in _SEARCHES and not string)) and kept(parsed, reached.call)
+    node = reached.node
     parent = node.parent
     if parent is None or (parent.type == "pointer_expression" and parsed_operator(parent) == "&"):
         return True
