@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import lzma
+from dataclasses import replace
 from pathlib import Path
 
 from tests.training.test_tests_amplify import fake_shared
@@ -103,6 +104,7 @@ def test_build_makes_tiered_pairs_and_resumes(tmp_path: Path) -> None:
         report=tmp_path / "PAIRS.md",
         tested_pairs=tmp_path / "none.jsonl.xz",
         valid_programs=valid,
+        checked=tmp_path / "checked",
         chunk=3,
         jobs=1,
     )
@@ -147,3 +149,14 @@ def test_build_makes_tiered_pairs_and_resumes(tmp_path: Path) -> None:
     assert before == {p: p.stat().st_mtime_ns for p in (config.out / "synthetic").iterdir()}
     assert (config.out / "compiled.jsonl").read_text() == checked
     assert (config.out / "tested.jsonl").read_text() == judged
+
+    # A fresh machine (an empty ``out``) with the committed copies checks nothing again and settles the same tiers.
+    assert config.checked is not None and {p.name for p in config.checked.iterdir()} == {
+        "compiled.jsonl.xz",
+        "tested.jsonl.xz",
+    }
+    elsewhere = replace(config, out=tmp_path / "elsewhere")
+    run(elsewhere)
+    assert not (elsewhere.out / "compiled.jsonl").exists() and not (elsewhere.out / "tested.jsonl").exists()
+    again = {(p["origin"], p["rule"]): p["verified"] for p in read_jsonl(elsewhere.out / "final.jsonl.xz")}
+    assert again == tiers

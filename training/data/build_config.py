@@ -50,4 +50,7 @@ class BuildConfig:
     compile_budget_s: float = 3_600.0
     #: The same for the test stage, whose checks cost seconds each (a build, every test, valgrind).
     test_budget_s: float = 3_600.0
+    #: Committed copies of the checks' results (keyed by code hash, so valid on any machine): a build on a
+    #: fresh machine, whose ``out`` is empty, starts from what earlier machines checked. None: not kept.
+    checked: Path | None = Path("training/data/checked")
     seed: int = 0

@@ -23,7 +23,7 @@ from perfopt.sandbox import Limits, Sandbox
 from perfopt.testsources.pie import PieTests, load_all
 from perfopt.timing import CostTimer, weights
 from training.data.build_config import BuildConfig
-from training.data.jsonl import read_jsonl
+from training.data.jsonl import read_jsonl, write_jsonl
 from training.data.problems import acl_headers, oracle_compiler
 from training.data.synthetic import family
 from training.data.tiers import Judged, SyntaxChecker, code_key, judge
@@ -46,21 +46,37 @@ def add_seconds(out: Path, stage: str, seconds: float) -> None:
 
 
 class Results:
-    """An append-only ``key -> result`` file: what a stopped run checked is not checked again."""
+    """An append-only ``key -> result`` file: what a stopped run checked is not checked again.
 
-    def __init__(self, path: Path) -> None:
+    ``kept``, when given, is a committed xz copy that outlives the machine: its results are read first (the
+    local file's win), and ``keep`` rewrites it with all of them."""
+
+    def __init__(self, path: Path, kept: Path | None = None) -> None:
         self.path = path
+        self.kept = kept
         self.known: dict[str, Any] = {}
+        if kept is not None and kept.exists():
+            self.known.update((row["key"], row["result"]) for row in read_jsonl(kept))
         if path.exists():
             for line in path.read_text().splitlines():
                 if line.strip():
                     row = json.loads(line)
                     self.known[row["key"]] = row["result"]
 
+    def keep(self) -> None:
+        if self.kept is not None and self.known:
+            write_jsonl(self.kept, [{"key": k, "result": v} for k, v in sorted(self.known.items())])
+
     def add(self, key: str, result: Any) -> None:
         self.known[key] = result
         with self.path.open("a") as f:
             f.write(json.dumps({"key": key, "result": result}) + "\n")
+
+
+def stored_results(config: BuildConfig, name: str) -> Results:
+    """The ``compiled`` or ``tested`` results of this build, with the committed ones of earlier machines."""
+    kept = config.checked / f"{name}.jsonl.xz" if config.checked is not None else None
+    return Results(config.out / f"{name}.jsonl", kept)
 
 
 def soundness_sample(pairs: list[dict[str, Any]], per_family: int, seed: int) -> list[dict[str, Any]]:
@@ -100,7 +116,7 @@ def _pairs(config: BuildConfig) -> list[dict[str, Any]]:
 
 def compile_stage(config: BuildConfig) -> None:
     start = time.monotonic()
-    results = Results(config.out / "compiled.jsonl")
+    results = stored_results(config, "compiled")
     work = config.out / "work"
     include = acl_headers(config.shared, work / "acl") if config.shared.exists() else work
     checker = SyntaxChecker(config.flags, work, [include])
@@ -116,7 +132,10 @@ def compile_stage(config: BuildConfig) -> None:
     def one(code: str) -> tuple[str, str | None]:
         return code_key(code), checker.error(code)
 
-    _run(one, _within_budget(todo, config.compile_budget_s), config.jobs, results.add)
+    try:
+        _run(one, _within_budget(todo, config.compile_budget_s), config.jobs, results.add)
+    finally:
+        results.keep()  # a stopped run's checks outlive the machine too
     add_seconds(config.out, "compile", time.monotonic() - start)
 
 
@@ -144,7 +163,7 @@ def test_stage(config: BuildConfig) -> None:
     tests = load_all(public)
     amplified_path = Path("training/data/amplified_tests.jsonl.xz")
     amplified = load_all(amplified_path) if amplified_path.exists() else {}
-    results = Results(config.out / "tested.jsonl")
+    results = stored_results(config, "tested")
     todo = [p for p in check_order(_pairs(config), config) if p.get("problem_id") in tests and p["verified"] != "timed"]
     sandbox = Sandbox()
     compiler = oracle_compiler(config.shared, config.flags, sandbox)
@@ -175,5 +194,8 @@ def test_stage(config: BuildConfig) -> None:
                 results.add(key, result)
 
     fresh = (p for p in todo if any(judged_key(p["problem_id"], p[s]) not in results.known for s in ("fast", "slow")))
-    _run(one, _within_budget(fresh, config.test_budget_s), 1, done)
+    try:
+        _run(one, _within_budget(fresh, config.test_budget_s), 1, done)
+    finally:
+        results.keep()
     add_seconds(config.out, "test", time.monotonic() - start)

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from training.data.build_config import BuildConfig
-from training.data.checks import Results, add_seconds, judged_key, soundness_sample
+from training.data.checks import Results, add_seconds, judged_key, soundness_sample, stored_results
 from training.data.jsonl import read_jsonl, write_jsonl
 from training.data.pairs_report import markdown
 from training.data.programs import held_out_codes, leaks, normalized_hash
@@ -103,8 +103,7 @@ def settle(
 def write(config: BuildConfig) -> None:
     start = time.monotonic()
     pairs = list(read_jsonl(config.out / "pairs.jsonl.xz"))
-    compiled = Results(config.out / "compiled.jsonl")
-    tested = Results(config.out / "tested.jsonl")
+    compiled, tested = stored_results(config, "compiled"), stored_results(config, "tested")
     sound = {"compile": Soundness(), "test": Soundness()}
     sampled = {p["id"] for p in soundness_sample(pairs, config.soundness_per_family, config.seed)}
     final: list[dict[str, Any]] = []
