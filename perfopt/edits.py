@@ -28,6 +28,8 @@ OPEN, MID, CLOSE = "<<<", "===", ">>>"
 class TargetFormat(str, Enum):
     PROGRAM = "program"
     EDITS = "edits"
+    #: Line-anchored edits of a numbered window (perfopt.line_edits).
+    LINES = "lines"
 
 
 class EditError(ValueError):
@@ -153,13 +155,3 @@ def dead_end(source: str, partial: str) -> str | None:
         else:
             new.append(line)
     return None
-
-
-def target_of(source: str, target: str, fmt: TargetFormat) -> str:
-    """What the model is trained to write for the pair (source, target)."""
-    return make_edits(source, target) if fmt is TargetFormat.EDITS else target
-
-
-def program_from(source: str, output: str, fmt: TargetFormat) -> str:
-    """The program a model output stands for; raises EditError when an edit script does not apply."""
-    return apply_edits(source, output) if fmt is TargetFormat.EDITS else output

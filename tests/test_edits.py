@@ -6,13 +6,10 @@ import pytest
 
 from perfopt.edits import (
     EditError,
-    TargetFormat,
     apply_edits,
     dead_end,
     make_edits,
     parse_edits,
-    program_from,
-    target_of,
 )
 
 SLOW = """#include <iostream>
@@ -118,9 +115,3 @@ def test_a_dead_end_is_found_as_soon_as_a_line_settles_it(partial: str, reason: 
 def test_an_unfinished_line_is_not_judged() -> None:
     assert dead_end(SLOW, "<<<\n    cout << nothing_yet") is None
     assert dead_end(SLOW, "<<<\n    cout << s << endl;\n===\n    cout << s << '\\n';\n>>") is None
-
-
-def test_formats() -> None:
-    assert target_of(SLOW, FAST, TargetFormat.PROGRAM) == FAST
-    assert program_from(SLOW, FAST, TargetFormat.PROGRAM) == FAST
-    assert program_from(SLOW, target_of(SLOW, FAST, TargetFormat.EDITS), TargetFormat.EDITS) == FAST

@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +26,19 @@ import torch
 from transformers import AutoTokenizer, StoppingCriteriaList, T5ForConditionalGeneration
 
 from perfopt.config import Config
-from perfopt.edits import EditError, TargetFormat, program_from
-from perfopt.errors import BadInputError, BaselineFailsError
-from perfopt.generation.guard import dead_end_stopper
+from perfopt.edits import TargetFormat
+from perfopt.errors import BadInputError, BaselineFailsError, PerfoptError
+from perfopt.generation.guard import stopper
+from perfopt.generation.sampler import allot
+from perfopt.profile import Profile
 from perfopt.reward import Level, RewardModel, Verdict, reward_model_for
 from perfopt.reward.levels import rates
+from perfopt.window_io import Prompt, windows_for
+from perfopt.windows import NoWindow, ranked
 from training.config import SHARED, stage_main
 from training.data import read_jsonl
 from training.data.problems import acl_headers
+from training.data.render import TokenCounter
 from training.distributed import world
 from training.evaluate_config import EvalConfig
 from training.loop import precision
@@ -52,13 +59,13 @@ def target_format(model: T5ForConditionalGeneration) -> TargetFormat:
 
 
 def generate_many(
-    model: T5ForConditionalGeneration, tokenizer: Any, prompts: list[str], sampling: Sampling, device: str
+    model: T5ForConditionalGeneration, tokenizer: Any, prompts: list[Prompt], sampling: Sampling, device: str
 ) -> list[list[str]]:
-    """For each prompt, one greedy output, then k-1 sampled ones, as the model wrote them (programs or
-    edit scripts). Prompts share one batch: a GPU decodes 100 sequences about as fast as one."""
+    """For each prompt, one greedy output, then k-1 sampled ones, as the model wrote them. Prompts share
+    one batch: a GPU decodes 100 sequences about as fast as one."""
     was_training = model.training
     model.eval()  # type: ignore[no-untyped-call]
-    encoded = [tokenizer(p).input_ids[: sampling.max_len] for p in prompts]
+    encoded = [tokenizer(p.text).input_ids[: sampling.max_len] for p in prompts]
     pad = int(tokenizer.pad_token_id)
     width = max(len(e) for e in encoded)
     ids = torch.tensor([e + [pad] * (width - len(e)) for e in encoded], device=device)
@@ -67,17 +74,18 @@ def generate_many(
         "attention_mask": (ids != pad).long(),
         "max_new_tokens": sampling.max_new_tokens,
     }
-    edits = target_format(model) is TargetFormat.EDITS
+    judges = [p.judge() for p in prompts]
     # Untyped on purpose: transformers' typing of the generation mixin changes between releases.
     untyped: Any = model
     decode = untyped.generate
     with torch.no_grad(), precision(device):
-        # The same early stop as perfopt suggest: a script that cannot apply stops being written.
-        stop = StoppingCriteriaList([dead_end_stopper(tokenizer, prompts)]) if edits else None
-        greedy = list(decode(**common, do_sample=False, stopping_criteria=stop))
+        # The same early stop as perfopt suggest: an output that cannot apply stops being written.
+        greedy = list(
+            decode(**common, do_sample=False, stopping_criteria=StoppingCriteriaList([stopper(tokenizer, judges)]))
+        )
         sampled = []
         if sampling.k > 1:
-            stop = StoppingCriteriaList([dead_end_stopper(tokenizer, prompts, sampling.k - 1)]) if edits else None
+            stop = StoppingCriteriaList([stopper(tokenizer, judges, sampling.k - 1)])
             sampled = list(
                 decode(
                     **common,
@@ -93,6 +101,41 @@ def generate_many(
     per = sampling.k - 1
     outputs = [[greedy[i], *sampled[i * per : (i + 1) * per]] for i in range(len(prompts))]
     return [[tokenizer.decode(o, skip_special_tokens=True) for o in row] for row in outputs]
+
+
+def prompts_for(
+    source: str, fmt: TargetFormat, max_len: int, count: TokenCounter, profile: Callable[[], Profile | None], k: int
+) -> list[tuple[Prompt, int]] | str:
+    """The windows the model gets for ``source`` and how many candidates each, as ``perfopt suggest`` plans
+    them (hottest first by the profile); or why there are none."""
+    try:
+        found = windows_for(source, fmt, max_len, count.lines)
+    except NoWindow as e:
+        return str(e)
+    if not found:
+        return f"longer than {max_len} tokens, for a whole-program model"
+    hot = profile() if len(found) > 1 else None
+    return [(Prompt(source, w, fmt), n) for w, n in allot(ranked(found, hot), hot, k)]
+
+
+def candidates(
+    model: T5ForConditionalGeneration,
+    tokenizer: Any,
+    source: str,
+    plan: list[tuple[Prompt, int]],
+    sampling: Sampling,
+    device: str,
+) -> tuple[list[str | None], list[str]]:
+    """The programs (None: unusable, with the reason) the model writes for each window of ``plan``, k each."""
+    programs: list[str | None] = []
+    reasons: list[str] = []
+    for prompt, k in plan:
+        written = generate_many(model, tokenizer, [prompt], replace(sampling, k=k), device)[0]
+        for output in written:
+            program, reason = prompt.outcome(output)
+            programs.append(program)
+            reasons.append(reason)
+    return programs, reasons
 
 
 class Judge:
@@ -112,33 +155,32 @@ class Judge:
         self.models: dict[str, RewardModel] = {}
 
     def score(
-        self, problem_id: str, original: str, outputs: list[str], fmt: TargetFormat = TargetFormat.PROGRAM
+        self, problem_id: str, original: str, programs: list[str | None], reasons: list[str]
     ) -> list[Verdict] | None:
-        """Grade model outputs; an edit script that does not apply is graded R0 without compiling.
+        """Grade candidate programs; an unusable one (None) is graded R0 with its reason, without compiling.
 
         None when the original itself cannot be judged (it does not compile or fails its tests here).
         """
+        try:
+            return self._model(problem_id).grade(original, programs, reasons)
+        except (BadInputError, BaselineFailsError):
+            return None
+
+    def profile(self, problem_id: str, original: str) -> Profile | None:
+        """The original's profile, as perfopt suggest ranks windows by it (None where it cannot be had)."""
+        try:
+            return self._model(problem_id).profile(original)
+        except PerfoptError:
+            return None
+
+    def _model(self, problem_id: str) -> RewardModel:
         if problem_id not in self.models:
             # amplify off: this judge grades many originals per problem, against training's amplified tests.
             settings = Config(
                 tests=self.tests, problem_id=problem_id, timer=self.timer, repeats=3, flags=self.flags, amplify=False
             )
             self.models[problem_id] = reward_model_for(settings, self.workdir / f"{problem_id}.cpp")
-        model = self.models[problem_id]
-        try:
-            return self._grade(model, original, outputs, fmt)
-        except (BadInputError, BaselineFailsError):
-            return None
-
-    @staticmethod
-    def _grade(model: RewardModel, original: str, outputs: list[str], fmt: TargetFormat) -> list[Verdict]:
-        programs: list[str | None] = []
-        for out in outputs:
-            try:
-                programs.append(program_from(original, out, fmt))
-            except EditError:
-                programs.append(None)
-        return model.grade(original, programs, ["the edit script does not apply"] * len(programs))
+        return self.models[problem_id]
 
     def close(self) -> None:
         for m in self.models.values():
@@ -151,6 +193,8 @@ def summarize(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
     return {
         "programs": len(rows),
         "k": k,
+        # The share of candidates whose output applied (a program to compile), over all candidates.
+        "apply": sum(a for r in rows for a in r.get("applied", [])) / max(1, len(levels)),
         **rates(levels),
         "pass@1": sum(r["levels"][0] >= Level.NOT_FASTER for r in rows) / n,
         "opt@1": sum(r["levels"][0] == Level.FASTER for r in rows) / n,
@@ -173,42 +217,47 @@ def evaluate(config: EvalConfig) -> Path:
     for row in read_jsonl(config.programs):
         if row.get("split") == config.split:
             programs.setdefault(row.get("src_code") or row["slow"], row["problem_id"])
-    # A program longer than the model's input cannot be rewritten whole; perfopt suggest refuses it too.
-    fitting = [(code, pid) for code, pid in programs.items() if len(tokenizer(code).input_ids) <= config.max_len]
-    chosen = fitting[: config.max_programs]
+    chosen = list(programs.items())[: config.max_programs]
     sampling = Sampling(config.k, config.temperature, config.top_p, config.max_new_tokens, config.max_len)
     out = config.out or config.checkpoint.parent / "eval.json"
     judge = Judge(config.tests, config.timer, out.parent / f"judge-{me.rank}", config.acl)
+    count = TokenCounter(tokenizer)
     rows = []
     unjudged = []
+    not_generated: list[dict[str, str]] = []
     mine = me.shard(chosen)
     started, cut = time.monotonic(), 0
     try:
-        for at in range(0, len(mine), config.batch_prompts):
+        for at, (program, problem_id) in enumerate(mine):
             if config.budget_seconds is not None and time.monotonic() - started >= config.budget_seconds:
                 cut = len(mine) - at
                 break
-            chunk = mine[at : at + config.batch_prompts]
-            outputs = generate_many(model, tokenizer, [p for p, _ in chunk], sampling, me.device)
-            for (program, problem_id), written in zip(chunk, outputs, strict=True):
-                verdicts = judge.score(problem_id, program, written, fmt)
-                if verdicts is None:
-                    unjudged.append(problem_id)
-                    continue
-                best = max((v.speedup or 1.0 for v in verdicts if v.level == Level.FASTER), default=1.0)
-                rows.append(
-                    {
-                        "problem_id": problem_id,
-                        "levels": [int(v.level) for v in verdicts],
-                        "reasons": [v.reason for v in verdicts],
-                        "best_speedup": best,
-                    }
-                )
+            hot = partial(judge.profile, problem_id, program)
+            plan = prompts_for(program, fmt, config.max_len, count, hot, config.k)
+            if isinstance(plan, str):
+                not_generated.append({"problem_id": problem_id, "reason": plan})
+                continue
+            made, reasons = candidates(model, tokenizer, program, plan, sampling, me.device)
+            verdicts = judge.score(problem_id, program, made, reasons)
+            if verdicts is None:
+                unjudged.append(problem_id)
+                continue
+            best = max((v.speedup or 1.0 for v in verdicts if v.level == Level.FASTER), default=1.0)
+            rows.append(
+                {
+                    "problem_id": problem_id,
+                    "levels": [int(v.level) for v in verdicts],
+                    "applied": [m is not None for m in made],
+                    "reasons": [v.reason for v in verdicts],
+                    "best_speedup": best,
+                }
+            )
     finally:
         judge.close()
     cut = sum(me.gather([cut]))
     rows = me.gather(rows)
     unjudged = me.gather(unjudged)
+    not_generated = me.gather(not_generated)
     if me.main:
         report = {
             "checkpoint": str(config.checkpoint),
@@ -216,7 +265,9 @@ def evaluate(config: EvalConfig) -> Path:
             "split": config.split,
             "timer": config.timer,
             "programs_in_split": len(programs),
-            "longer_than_max_len": len(programs) - len(fitting),
+            # Programs the model wrote nothing for (no window fits, no function body): 0 is the goal.
+            "not_generated": len(not_generated),
+            "not_generated_reasons": not_generated,
             "unjudged": unjudged,
             # Programs left out because the time budget ran out: the rates are over fewer programs.
             "not_reached": cut,

@@ -21,14 +21,57 @@ from typing import Any
 import torch
 from transformers import AutoTokenizer, T5ForConditionalGeneration
 
-from perfopt.edits import target_of
-from perfopt.reward import Level
+from perfopt.edits import EditError, TargetFormat
+from perfopt.reward import Level, Verdict
 from perfopt.reward.levels import rates
+from perfopt.window_io import Prompt, place, target, windows_for
+from perfopt.windows import NoWindow
 from training.config import stage_main
 from training.data import read_jsonl
+from training.data.render import TokenCounter
 from training.evaluate import Judge, Sampling, generate_many, target_format
 from training.loop import Run, pad_batch
 from training.rrhf_config import RRHFConfig
+
+
+@dataclass(frozen=True)
+class Task:
+    """One RL prompt: a window of a program, and the known faster reference's output for it, if any."""
+
+    problem_id: str
+    prompt: Prompt
+    reference: str | None
+
+
+def _prompts(rows: list[dict[str, Any]], fmt: TargetFormat, max_len: int, count: TokenCounter) -> list[Task]:
+    """Each pair's window that holds its change (the first, when it spans several), with the reference's
+    output there; a program without a fast side gets its first window (validation prompts)."""
+    tasks = []
+    for row in rows:
+        try:
+            found = windows_for(row["slow"], fmt, max_len, count.lines)
+        except NoWindow:
+            continue
+        if not found:
+            continue
+        if not row.get("fast"):
+            tasks.append(Task(row["problem_id"], Prompt(row["slow"], found[0], fmt), None))
+            continue
+        placed, lost = place(row["slow"], row["fast"], found)
+        if lost or not placed:
+            continue
+        window, edits = placed[0]
+        try:
+            reference = target(row["slow"], window, edits, fmt)
+        except EditError:
+            continue
+        tasks.append(Task(row["problem_id"], Prompt(row["slow"], window, fmt), reference))
+    return tasks
+
+
+def _score(judge: Judge, problem_id: str, prompt: Prompt, outputs: list[str]) -> list[Verdict] | None:
+    made = [prompt.outcome(o) for o in outputs]
+    return judge.score(problem_id, prompt.source, [m for m, _ in made], [r for _, r in made])
 
 
 @dataclass
@@ -76,7 +119,7 @@ def rrhf_loss(
 def _generate_all(
     model: T5ForConditionalGeneration,
     tokenizer: Any,
-    prompts: list[str],
+    prompts: list[Prompt],
     sampling: Sampling,
     device: str,
     config: RRHFConfig,
@@ -93,13 +136,7 @@ def train(config: RRHFConfig) -> Path:
     rng = random.Random(config.seed)
     tokenizer = AutoTokenizer.from_pretrained(str(config.init))
     pairs = read_jsonl(config.pairs)
-    prompts = [p for p in pairs if p.get("split", "train") == "train"]
     valid_rows = read_jsonl(config.valid) if config.valid is not None else pairs
-    valid = [
-        {"problem_id": p["problem_id"], "slow": p.get("src_code") or p["slow"]}
-        for p in valid_rows
-        if p.get("split") == "valid"
-    ][: config.valid_prompts]
     run = Run(
         config.out,
         tokenizer,
@@ -116,6 +153,16 @@ def train(config: RRHFConfig) -> Path:
             f"prompts_per_step ({config.prompts_per_step}) must be at least the {run.world.size} processes"
         )
     fmt = target_format(run.model)
+    count = TokenCounter(tokenizer)
+    prompts = _prompts([p for p in pairs if p.get("split", "train") == "train"], fmt, config.max_len, count)
+    valid_programs = [
+        {"problem_id": p["problem_id"], "slow": p.get("src_code") or p["slow"]}
+        for p in valid_rows
+        if p.get("split") == "valid"
+    ]
+    valid = _prompts(valid_programs, fmt, config.max_len, count)[: config.valid_prompts]
+    if not prompts:
+        raise SystemExit(f"{config.pairs}: no training pair has a window within {config.max_len} tokens")
     sampling = Sampling(config.k, config.temperature, config.top_p, config.max_new_tokens, config.max_len)
     greedy_only = Sampling(1, config.temperature, config.top_p, config.max_new_tokens, config.max_len)
     judge = Judge(config.tests, config.timer, config.out / f"judge-{run.world.rank}", config.acl)
@@ -126,14 +173,16 @@ def train(config: RRHFConfig) -> Path:
             batch: list[Scored] = []
             drawn = rng.sample(prompts, min(config.prompts_per_step, len(prompts)))
             mine = run.world.shard(drawn)
-            written = _generate_all(run.model, tokenizer, [p["slow"] for p in mine], sampling, run.device, config)
+            written = _generate_all(run.model, tokenizer, [p.prompt for p in mine], sampling, run.device, config)
             for p, responses in zip(mine, written, strict=True):
-                if p.get("fast"):
-                    responses.append(target_of(p["slow"], p["fast"], fmt))
-                verdicts = judge.score(p["problem_id"], p["slow"], responses, fmt)
+                if p.reference is not None:
+                    responses.append(p.reference)
+                verdicts = _score(judge, p.problem_id, p.prompt, responses)
                 if verdicts is None:
                     continue
-                batch.append(Scored(p["slow"], responses, [v.reward for v in verdicts], [v.level for v in verdicts]))
+                batch.append(
+                    Scored(p.prompt.text, responses, [v.reward for v in verdicts], [v.level for v in verdicts])
+                )
             losses = []
             for _ in range(config.updates_per_step):
                 # A zero that touches every weight: a process whose prompts could all not be judged
@@ -152,9 +201,9 @@ def train(config: RRHFConfig) -> Path:
             sampled_levels = run.world.gather([lvl for item in batch for lvl in item.levels])
             valid_levels = []
             mine = run.world.shard(valid)
-            greedies = _generate_all(run.model, tokenizer, [p["slow"] for p in mine], greedy_only, run.device, config)
+            greedies = _generate_all(run.model, tokenizer, [p.prompt for p in mine], greedy_only, run.device, config)
             for p, greedy in zip(mine, greedies, strict=True):
-                graded = judge.score(p["problem_id"], p["slow"], greedy, fmt)
+                graded = _score(judge, p.problem_id, p.prompt, greedy)
                 valid_levels += [v.level for v in graded or []]
             valid_levels = run.world.gather(valid_levels)
             record = {

@@ -9,15 +9,17 @@ split by problem so that no problem's programs are on both sides.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import torch
 from transformers import AutoTokenizer, T5ForConditionalGeneration
 
-from perfopt.edits import TargetFormat, target_of
+from perfopt.edits import TargetFormat
 from training.config import stage_main
 from training.data import read_jsonl
+from training.data.render import TokenCounter, examples
 from training.distributed import world
 from training.loop import Run, pad_batch
 from training.sft_config import SFTConfig
@@ -26,14 +28,20 @@ from training.sft_config import SFTConfig
 def encode(
     tokenizer: Any, pairs: list[dict[str, Any]], max_len: int, fmt: TargetFormat = TargetFormat.PROGRAM
 ) -> list[tuple[list[int], list[int]]]:
-    """Token ids of (slow, target), dropping pairs that do not fit: a cut program teaches nothing."""
+    """Token ids of (window, target) for each example of the pairs (training.data.render: the windows and
+    edits of inference), dropping what does not fit: a cut window teaches nothing. Rows already rendered
+    (with ``prompt`` and ``target``) are taken as they are."""
+    skipped: Counter[str] = Counter()
+    rendered = [p for p in pairs if "prompt" in p]
+    rows = rendered + list(
+        examples((p for p in pairs if "prompt" not in p), fmt, TokenCounter(tokenizer), max_len, skipped)
+    )
     out = []
-    for p in pairs:
-        target = target_of(p["slow"], p["fast"], fmt)
-        if not target.strip():
+    for row in rows:
+        if not row["target"].strip():
             continue
-        src = tokenizer(p["slow"]).input_ids
-        tgt = tokenizer(target).input_ids
+        src = tokenizer(row["prompt"]).input_ids
+        tgt = tokenizer(row["target"]).input_ids
         if len(src) <= max_len and len(tgt) <= max_len:
             out.append((src, tgt))
     return out

@@ -1,22 +1,30 @@
-"""Candidates from a seq2seq model: one greedy output, then sampled ones in a single batch.
+"""Candidates from a seq2seq model, window by window: one greedy output, then sampled ones.
 
-The model writes either whole programs or edit scripts (perfopt.edits); either
-way a candidate is the program the output stands for. An edit script that does
-not apply is kept as an unusable candidate, so that reports count it.
+The model reads a window of the file (:mod:`perfopt.windows`): the whole file when it fits its context,
+else a function or a run of statements with the declarations it uses. Windows are tried hottest first by
+the original's profile, and the candidate budget is shared among the hot ones. Whatever the model writes
+(line-anchored edits, search/replace hunks, a whole program: :mod:`perfopt.window_io`) becomes a program
+of the whole file before verification; an output that does not apply is kept as an unusable candidate,
+with the reason, so that reports count it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from perfopt.edits import EditError, TargetFormat, dead_end, program_from
+from perfopt import window_io
 from perfopt.errors import BadInputError
-from perfopt.generation.interface import Candidate, KeepGoing
+from perfopt.generation.interface import Candidate, KeepGoing, ProfileSource
 from perfopt.generation.model import LoadedModel, load_model
+from perfopt.notices import warn_once
+from perfopt.profile import Profile
+from perfopt.windows import NoWindow, Window, ranked
 
-#: Rounds the sampled candidates are split into when generation may stop early.
+#: Rounds the sampled candidates of a window are split into when generation may stop early.
 ROUNDS = 2
+#: Windows worth candidates: the hottest ones that together hold this share of the instructions.
+HOT_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,32 @@ class SamplingSettings:
     seed: int = 0
 
 
+def allot(order: Sequence[Window], profile: Profile | None, n: int) -> list[tuple[Window, int]]:
+    """How many of ``n`` candidates each window gets: the hottest windows holding ``HOT_SHARE`` of the
+    instructions, in proportion to their shares; without a profile, the first windows two each. Every chosen
+    window gets at least one (the greedy one)."""
+    if n <= 0 or not order:
+        return []
+    shares = [w.share(profile) for w in order]
+    if profile is None or any(s is None for s in shares):
+        chosen = list(order[: max(1, n // 2)])
+        weights = [1.0] * len(chosen)
+    else:
+        chosen, weights, held = [], [], 0.0
+        for w, share in zip(order, shares, strict=True):
+            if len(chosen) >= max(1, n // 2) or (chosen and held >= HOT_SHARE):
+                break
+            chosen.append(w)
+            weights.append(max(share or 0.0, 1e-9))
+            held += share or 0.0
+    total = sum(weights)
+    counts = [max(1, int(n * x / total)) for x in weights]
+    while sum(counts) > n:
+        counts[counts.index(max(counts))] -= 1
+    counts[0] += n - sum(counts)
+    return [(w, k) for w, k in zip(chosen, counts, strict=True) if k > 0]
+
+
 class ModelGenerator:
     def __init__(self, spec: str | None, settings: SamplingSettings, offline: bool = True) -> None:
         self.spec = spec
@@ -34,6 +68,10 @@ class ModelGenerator:
         self.offline = offline
         self.name = spec or "bundled perfopt-t5-small"
         self.loaded: LoadedModel | None = None
+        self.profile: ProfileSource | None = None
+
+    def use_profile(self, profile: ProfileSource | None) -> None:
+        self.profile = profile
 
     def prepare(self) -> None:
         if self.loaded is None:
@@ -44,42 +82,62 @@ class ModelGenerator:
         assert self.loaded is not None
         return self.loaded
 
-    def check(self, source: str) -> None:
+    def _count(self, lines: list[str]) -> list[int]:
+        tokenizer = self._model().tokenizer
+        return [len(ids) for ids in tokenizer([line + "\n" for line in lines], add_special_tokens=False).input_ids]
+
+    def windows(self, source: str) -> list[Window]:
+        """The file's windows for this model (raises BadInputError when it has none)."""
         m = self._model()
-        tokens = len(m.tokenizer(source, verbose=False).input_ids)
-        if tokens > m.max_input_tokens:
+        try:
+            found = window_io.windows_for(source, m.target_format, m.max_input_tokens, self._count)
+        except NoWindow as e:
+            raise BadInputError(str(e)) from None
+        if not found:
+            tokens = len(m.tokenizer(source, verbose=False).input_ids)
             raise BadInputError(
-                f"{tokens} tokens long; the model reads at most {m.max_input_tokens}, "
-                "so it cannot rewrite this file whole (split it, or pass --model with a larger one)"
+                f"{tokens} tokens long; this model writes whole programs and reads at most {m.max_input_tokens} "
+                "(pass --model with one trained on windows)"
             )
+        return found
+
+    def check(self, source: str) -> None:
+        self.windows(source)
 
     def generate(self, source: str, n: int, keep_going: KeepGoing | None = None) -> Iterator[Candidate]:
-        """The greedy candidate, then n-1 sampled ones: in one batch, or with ``keep_going`` in rounds.
+        """Candidates for the hottest windows in turn, each window's greedy one first."""
+        found = self.windows(source)
+        profile = self.profile() if self.profile is not None and len(found) > 1 else None
+        if len(found) > 1 and profile is None:
+            warn_once("no profile of the original: the model's windows are tried in file order")
+        for i, (window, k) in enumerate(allot(ranked(found, profile), profile, n)):
+            if i and keep_going is not None and not keep_going():
+                return
+            yield from self._window(source, window, k, keep_going)
 
-        Rounds cost some batching efficiency, and ``keep_going`` is asked before each one, so that
-        sampling can stop once the candidates so far are good enough.
-        """
+    def _window(self, source: str, window: Window, k: int, keep_going: KeepGoing | None) -> Iterator[Candidate]:
         import torch
 
         m = self._model()
         s = self.settings
         torch.manual_seed(s.seed)
-        ids = torch.tensor([m.tokenizer(source).input_ids])
+        prompt = window_io.Prompt(source, window, m.target_format)
+        ids = torch.tensor([m.tokenizer(prompt.text).input_ids])
         common: dict[str, object] = {
             "input_ids": ids,
             "attention_mask": torch.ones_like(ids),
             "max_new_tokens": s.max_new_tokens,
         }
-        if m.target_format is TargetFormat.EDITS:
-            from transformers import StoppingCriteriaList
+        from transformers import StoppingCriteriaList
 
-            from perfopt.generation.guard import dead_end_stopper
+        from perfopt.generation.guard import stopper
 
-            common["stopping_criteria"] = StoppingCriteriaList([dead_end_stopper(m.tokenizer, source)])
+        common["stopping_criteria"] = StoppingCriteriaList([stopper(m.tokenizer, [prompt.judge()])])
+        where = "" if window.label == "whole file" else f", {window.describe()}"
         with torch.no_grad():
             greedy = m.model.generate(**common, do_sample=False)
-            yield self._candidate("greedy", source, greedy[0])
-            sampled = n - 1
+            yield self._candidate(f"greedy{where}", prompt, greedy[0])
+            sampled = k - 1
             size = sampled if keep_going is None else -(-sampled // ROUNDS)
             done = 0
             while done < sampled:
@@ -94,17 +152,9 @@ class ModelGenerator:
                     num_return_sequences=batch,
                 )
                 for i, out in enumerate(outputs, start=done + 1):
-                    yield self._candidate(f"sample {i}", source, out)
+                    yield self._candidate(f"sample {i}{where}", prompt, out)
                 done += batch
 
-    def _candidate(self, origin: str, source: str, output: object) -> Candidate:
-        m = self._model()
-        text = m.tokenizer.decode(output, skip_special_tokens=True)
-        # A script stopped at a dead end is cut short: its reason is the dead end, not the cut.
-        dead = dead_end(source, text + "\n") if m.target_format is TargetFormat.EDITS else None
-        if dead is not None:
-            return Candidate(origin, None, f"the edit script does not apply: {dead}", generator="model")
-        try:
-            return Candidate(origin, program_from(source, text, m.target_format), generator="model")
-        except EditError as e:
-            return Candidate(origin, None, f"the edit script does not apply: {e}", generator="model")
+    def _candidate(self, origin: str, prompt: window_io.Prompt, output: object) -> Candidate:
+        program, problem = prompt.outcome(self._model().tokenizer.decode(output, skip_special_tokens=True))
+        return Candidate(origin, program, problem, generator="model")

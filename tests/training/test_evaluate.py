@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from perfopt import line_edits
 from perfopt.edits import TargetFormat, make_edits
 from perfopt.reward import Level
+from perfopt.window_io import Prompt, windows_for
 from training.config import TINY_DATA
 from training.evaluate import Judge, summarize
 
@@ -26,24 +28,35 @@ def test_summary_follows_pie_and_perfrl_definitions() -> None:
     assert s["mean_speedup"] == (1.5 + 1.2 + 1.0 + 1.0) / 4
 
 
-def test_judge_grades_programs_and_edit_scripts(tmp_path: Path) -> None:
+def test_judge_grades_programs_and_the_outputs_of_every_format(tmp_path: Path) -> None:
     pair = json.loads((TINY_DATA / "pairs.jsonl").read_text().splitlines()[0])
     judge = Judge(TINY_DATA / "tests.jsonl", "wall", tmp_path)
     try:
         slow, fast = pair["slow"], pair["fast"]
-        as_programs = judge.score(pair["problem_id"], slow, [fast, slow, "int main( {"], TargetFormat.PROGRAM)
+        as_programs = judge.score(pair["problem_id"], slow, [fast, slow, "int main( {"], ["", "", ""])
         assert as_programs is not None
         assert as_programs[0].level >= Level.NOT_FASTER
         assert as_programs[1].level == Level.NOT_FASTER  # identical to the original
         assert as_programs[2].level == Level.COMPILE_ERROR
-        script = make_edits(slow, fast)
-        broken = "<<<\nno such line\n===\n>>>"
-        as_edits = judge.score(pair["problem_id"], slow, [script, broken, ""], TargetFormat.EDITS)
-        assert as_edits is not None
-        assert as_edits[0].level >= Level.NOT_FASTER
-        assert as_edits[1].level == Level.COMPILE_ERROR and "does not apply" in as_edits[1].reason
-        assert as_edits[2].level == Level.NOT_FASTER  # no edits: the original itself
+        for fmt, good, broken in [
+            (TargetFormat.EDITS, make_edits(slow, fast), "<<<\nno such line\n===\n>>>"),
+            (TargetFormat.LINES, line_edits.write(line_edits.between(slow, fast)), "@@9999-9999\n"),
+        ]:
+            (window,) = windows_for(slow, fmt, 10_000, lambda lines: [1] * len(lines))
+            made = [Prompt(slow, window, fmt).outcome(o) for o in (good, broken)]
+            graded = judge.score(pair["problem_id"], slow, [m for m, _ in made], [r for _, r in made])
+            assert graded is not None
+            assert graded[0].level >= Level.NOT_FASTER
+            assert graded[1].level == Level.COMPILE_ERROR and "does not apply" in graded[1].reason
         # An original that does not compile cannot be judged at all: no verdicts, not a crash.
-        assert judge.score(pair["problem_id"], "int main( {", [fast], TargetFormat.PROGRAM) is None
+        assert judge.score(pair["problem_id"], "int main( {", [fast], [""]) is None
     finally:
         judge.close()
+
+
+def test_the_apply_rate_counts_candidates_whose_output_applied() -> None:
+    rows = [
+        {"levels": [3, 0], "applied": [True, False], "best_speedup": 1.0},
+        {"levels": [0, 0], "applied": [True, True], "best_speedup": 1.0},
+    ]
+    assert summarize(rows, k=2)["apply"] == 3 / 4

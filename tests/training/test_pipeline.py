@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from perfopt.edits import TargetFormat
 from perfopt.reward import Level
 from training.config import TINY_DATA
 from training.evaluate import Judge
@@ -27,7 +26,7 @@ def test_the_tiny_fixture_pairs_pass_their_tests(tmp_path: Path) -> None:
     try:
         for line in (TINY_DATA / "pairs.jsonl").read_text().splitlines():
             pair = json.loads(line)
-            verdicts = judge.score(pair["problem_id"], pair["slow"], [pair["fast"]], TargetFormat.PROGRAM)
+            verdicts = judge.score(pair["problem_id"], pair["slow"], [pair["fast"]], [""])
             assert verdicts is not None, pair["problem_id"]
             assert verdicts[0].level >= Level.NOT_FASTER, (pair["problem_id"], verdicts[0].reason)
     finally:
