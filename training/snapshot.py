@@ -11,30 +11,24 @@ a new machine needs to go on: ``restore`` writes them back as a checkpoint the
 stage resumes from. The optimizer starts fresh there; its moments rebuild
 within a few hundred steps, which costs less than carrying them.
 
-Snapshots live in git's history, not in the working tree. A lent GPU receives
-the working tree, 64 MiB at most, and it must hold a corpus part beside the
-code and the bundled model: one more model-sized file leaves no room for it.
-So ``save`` commits the snapshot folder, then removes it in a second commit
-that leaves a small pointer, ``training/checkpoints/NAME.json``, naming the
-first commit; ``restore`` reads the weights back out of that commit. A clone
-with history (every clone but a shallow one) can resume; nothing travels to
-a device that does not need it.
+Snapshots live in git's history, not in the working tree (:mod:`training.history`):
+``save`` commits the snapshot folder, then removes it in a second commit that
+leaves a small pointer, ``training/checkpoints/NAME.json``; ``restore`` reads
+the weights back out of the first commit.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import shutil
-import subprocess
-import tarfile
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import torch
 from transformers import T5ForConditionalGeneration
+
+from training.history import park, unpark
 
 #: What a snapshot holds besides the weights and their config.
 STATE_FILES = ("state.json",)
@@ -86,13 +80,6 @@ def load_into(snapshot: Path, run: Path) -> Path:
     return checkpoint
 
 
-def _git(repo: Path, *args: str, data: bool = False) -> Any:
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"git {' '.join(args)}: {done.stderr.decode(errors='replace').strip()}")
-    return done.stdout if data else done.stdout.decode().strip()
-
-
 def save(run: Path, name: str, repo: Path) -> Path:
     """Commit ``run``'s snapshot into ``repo``'s history and leave its pointer; returns the pointer."""
     state = json.loads((run / "checkpoint" / "state.json").read_text()) if (run / "checkpoint").exists() else None
@@ -101,31 +88,14 @@ def save(run: Path, name: str, repo: Path) -> Path:
     folder = POINTERS / name
     write(run, repo / folder)
     summary = f"step {state['step']:,}, {int(state.get('tokens', 0)):,} tokens, {float(state['seconds']):,.0f} s"
-    _git(repo, "add", "--", str(folder))
-    # Only the snapshot's paths: whatever else the developer has staged stays staged, uncommitted.
-    _git(repo, "commit", "-q", "-m", f"Snapshot {name}: {summary}", "--", str(folder))
-    commit = _git(repo, "rev-parse", "HEAD")
-    pointer = POINTERS / f"{name}.json"
-    record = {"commit": commit, "path": folder.as_posix(), **state}
-    (repo / pointer).write_text(json.dumps(record, indent=1) + "\n")
-    _git(repo, "rm", "-r", "-q", "--", str(folder))
-    shutil.rmtree(repo / folder, ignore_errors=True)
-    _git(repo, "add", "--", str(pointer))
-    message = f"Park snapshot {name} in history ({commit[:10]}): the working tree stays small enough for a device"
-    _git(repo, "commit", "-q", "-m", message, "--", str(folder), str(pointer))
-    return repo / pointer
+    return park(repo, folder, POINTERS / f"{name}.json", state, f"Snapshot {name}: {summary}")
 
 
 def restore(run: Path, name: str, repo: Path) -> Path:
     """Resume ``run`` from the snapshot that ``training/checkpoints/NAME.json`` points at."""
-    pointer = repo / POINTERS / f"{name}.json"
-    if not pointer.exists():
-        raise SystemExit(f"{pointer}: no such snapshot pointer")
-    record = json.loads(pointer.read_text())
-    archive = _git(repo, "archive", "--format=tar", record["commit"], record["path"], data=True)
-    with tempfile.TemporaryDirectory() as tmp, tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(tmp, filter="data")
-        return load_into(Path(tmp) / record["path"], run)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, _ = unpark(repo, POINTERS / f"{name}.json", Path(tmp), "snapshot")
+        return load_into(folder, run)
 
 
 def main(argv: list[str] | None = None) -> None:
