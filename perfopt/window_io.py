@@ -19,7 +19,7 @@ from perfopt import line_edits
 from perfopt.edits import EditError, TargetFormat, make_edits, parse_edits
 from perfopt.edits import dead_end as hunks_dead_end
 from perfopt.line_edits import LineEdit
-from perfopt.windows import GAP, Counter, Window, render, windows
+from perfopt.windows import GAP, Counter, NoFunctionBody, NoWindow, Window, render, windows
 
 
 def numbered(fmt: TargetFormat) -> bool:
@@ -29,10 +29,15 @@ def numbered(fmt: TargetFormat) -> bool:
 def windows_for(source: str, fmt: TargetFormat, budget: int, count: Counter) -> list[Window]:
     """The file's windows as this format renders them (raises NoWindow); ``program`` has only the whole file,
     and an empty list when it does not fit."""
-    found = windows(source, budget, count, numbered(fmt))
-    if fmt is TargetFormat.PROGRAM:
-        return [w for w in found if w.label == "whole file"]
-    return found
+    if fmt is not TargetFormat.PROGRAM:
+        return windows(source, budget, count, numbered(fmt))
+    try:
+        found = windows(source, budget, count, numbered(fmt))
+    except NoFunctionBody:
+        raise
+    except NoWindow:
+        return []  # too long to read whole: all that matters to a whole-program model
+    return [w for w in found if w.label == "whole file"]
 
 
 def prompt(source: str, window: Window, fmt: TargetFormat) -> str:

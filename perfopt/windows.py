@@ -107,6 +107,10 @@ class NoWindow(ValueError):
     """A file with nothing the model can work on (no function body), or only statements too long alone."""
 
 
+class NoFunctionBody(NoWindow):
+    """A file of declarations alone (a header): nothing runs there for the model to speed up."""
+
+
 def _span(node: Node) -> tuple[int, int]:
     end = node.end_point
     # A node ending at column 0 ends with the previous line's newline.
@@ -217,10 +221,10 @@ def windows(source: str, budget: int, count: Counter, numbered: bool = True) -> 
         found = [Window(tuple(sorted(everything)), 1, len(planner.lines), "whole file")]
         if _functions(planner.parsed):
             return found
-        raise NoWindow("no function body: nothing runs here for the model to speed up")
+        raise NoFunctionBody("no function body: nothing runs here for the model to speed up")
     functions = _functions(planner.parsed)
     if not functions:
-        raise NoWindow("no function body: nothing runs here for the model to speed up")
+        raise NoFunctionBody("no function body: nothing runs here for the model to speed up")
     out: list[Window] = []
     for function in functions:
         out += _function_windows(planner, function)

@@ -49,7 +49,8 @@ def stopper(tokenizer: Any, judges: Sequence[Judge], per_prompt: int = 1) -> Any
                 # Only a finished line can settle anything, so most steps decode one token per row.
                 if "\n" not in tokenizer.decode(ids[-1:]):
                     continue
-                judge = judges[row // per_prompt]
+                # One prompt: every row is one of its samples, however many generate returns.
+                judge = judges[0] if len(judges) == 1 else judges[row // per_prompt]
                 stop[row] = judge(tokenizer.decode(ids, skip_special_tokens=True)) is not None
             return stop
 

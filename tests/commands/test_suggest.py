@@ -142,11 +142,11 @@ def test_a_file_beyond_the_models_context_is_a_clear_error(project: Path) -> Non
     model = tiny_model(project / "model", n_positions=16)
     proc = suggest(project, "--model", str(model), "--generators", "model")
     assert_one_line_error(proc, ExitCode.BAD_INPUT, "slow.cpp: ")
-    assert "the model reads at most 16" in proc.stderr
+    assert "this model writes whole programs and reads at most 16" in proc.stderr
     # With the other generators beside it, the model skips this file and says why; the rules still work.
     proc = suggest(project, "--model", str(model), "--generators", "model,rules")
     assert proc.returncode == 0, proc.stderr
-    assert "model (skipped: " in proc.stderr and "the model reads at most 16" in proc.stderr
+    assert "model (skipped: " in proc.stderr and "reads at most 16" in proc.stderr
     assert "from the rules/" in proc.stderr
 
 

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from perfopt.edits import TargetFormat
-from perfopt.generation.guard import dead_end_stopper
+from perfopt.generation.guard import dead_end_stopper, stopper
+from perfopt.window_io import Prompt
+from perfopt.windows import Window
 from tests.conftest import PREFIX_SLOW
 from tests.generation.tiny import tiny_model
 
@@ -42,6 +44,14 @@ def test_each_row_stops_at_its_own_dead_end(tmp_path: Path) -> None:
     )
     stop = dead_end_stopper(tokenizer, SOURCE)(rows, None)
     assert stop.tolist() == [False, True, True, False]
+
+
+def test_one_windows_judge_serves_every_sampled_row(tmp_path: Path) -> None:
+    """The sampler passes one judge for a window and samples several rows from it."""
+    tokenizer = _tokenizer(tiny_model(tmp_path / "m", TargetFormat.LINES))
+    rows = _rows(tokenizer, ["@@3-3\n", "@@99-99\n", "oops\n"])
+    judge = Prompt(SOURCE, Window((1, 2, 3, 4), 1, 4, "whole file"), TargetFormat.LINES).judge()
+    assert stopper(tokenizer, [judge])(rows, None).tolist() == [False, True, True]
 
 
 class _Script(transformers.LogitsProcessor):  # type: ignore[misc,name-defined]
