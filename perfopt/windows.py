@@ -111,14 +111,14 @@ class NoFunctionBody(NoWindow):
     """A file of declarations alone (a header): nothing runs there for the model to speed up."""
 
 
-def _span(node: Node) -> tuple[int, int]:
+def span(node: Node) -> tuple[int, int]:
     end = node.end_point
     # A node ending at column 0 ends with the previous line's newline.
     last = end.row if end.column == 0 and end.row > node.start_point.row else end.row + 1
     return node.start_point.row + 1, last
 
 
-def _name_of(parsed: Parsed, function: Node) -> str:
+def function_name(parsed: Parsed, function: Node) -> str:
     declarator = function.child_by_field_name("declarator")
     while declarator is not None and declarator.type != "function_declarator":
         declarator = declarator.child_by_field_name("declarator")
@@ -160,11 +160,11 @@ class _Planner:
                 stack[:0] = list(body.children) if body is not None else []
                 continue
             if node.type in ("preproc_include", "using_declaration") and not node.has_error:
-                items.append((frozenset(), _span(node)))
+                items.append((frozenset(), span(node)))
             elif node.type in _DECLARATIONS and not node.has_error and not self._defines_function(node):
                 names = frozenset(self._declared(node))
                 if names:
-                    items.append((names, _span(node)))
+                    items.append((names, span(node)))
         return items
 
     def _defines_function(self, node: Node) -> bool:
@@ -219,21 +219,21 @@ def windows(source: str, budget: int, count: Counter, numbered: bool = True) -> 
     everything = set(range(1, len(planner.lines) + 1))
     if planner.fits(everything):
         found = [Window(tuple(sorted(everything)), 1, len(planner.lines), "whole file")]
-        if _functions(planner.parsed):
+        if functions(planner.parsed):
             return found
         raise NoFunctionBody("no function body: nothing runs here for the model to speed up")
-    functions = _functions(planner.parsed)
-    if not functions:
+    defined = functions(planner.parsed)
+    if not defined:
         raise NoFunctionBody("no function body: nothing runs here for the model to speed up")
     out: list[Window] = []
-    for function in functions:
+    for function in defined:
         out += _function_windows(planner, function)
     if not out:
         raise NoWindow(f"every function has a statement longer than the model's {budget} tokens")
     return sorted(out, key=lambda w: w.first)
 
 
-def _functions(parsed: Parsed) -> list[Node]:
+def functions(parsed: Parsed) -> list[Node]:
     """Every function definition not inside another one (methods in class bodies included)."""
     found = []
     stack = [parsed.root]
@@ -247,12 +247,12 @@ def _functions(parsed: Parsed) -> list[Node]:
 
 
 def _function_windows(planner: _Planner, function: Node) -> list[Window]:
-    name = _name_of(planner.parsed, function)
+    name = function_name(planner.parsed, function)
     # A template's ``template <...>`` line is part of the function (and of its head).
     outer = function
     while outer.parent is not None and outer.parent.type == "template_declaration":
         outer = outer.parent
-    first, last = _span(outer)
+    first, last = span(outer)
     shown = planner.with_context(set(range(first, last + 1)), set())
     if shown is not None:
         return [Window(shown, first, last, f"function {name}")]
@@ -271,7 +271,7 @@ def _atoms(body: Node) -> list[tuple[list[Node], int, int]]:
     """The body's statements, those sharing a line merged (a window cuts between lines)."""
     atoms: list[tuple[list[Node], int, int]] = []
     for child in body.named_children:
-        a, b = _span(child)
+        a, b = span(child)
         if atoms and a <= atoms[-1][2]:
             nodes, start, end = atoms[-1]
             atoms[-1] = ([*nodes, child], start, max(end, b))

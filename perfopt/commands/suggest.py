@@ -21,6 +21,7 @@ from perfopt.generation.combined import CombinedGenerator
 from perfopt.generation.files import FileGenerator
 from perfopt.generation.interface import Candidate, CandidateGenerator, UsesProfile
 from perfopt.generation.sampler import ModelGenerator, SamplingSettings
+from perfopt.hotspot import Spot, hot_spot, spots
 from perfopt.reward import Level, RewardModel, Verdict, reward_model_for
 from perfopt.selection import Counts, Outcome, count, select
 from perfopt.sources import read_source, replace_source
@@ -64,6 +65,12 @@ class Suggestion:
     backup: Path | None = None
     #: Sampling stopped before all candidates because ``enough`` faster ones were verified.
     stopped_early: bool = False
+    #: The original's functions and loop nests by share of instructions (empty without a profile).
+    spots: list[Spot] = field(default_factory=list)
+
+    @property
+    def hot_spot(self) -> Spot | None:
+        return hot_spot(self.spots)
 
     @property
     def program(self) -> str | None:
@@ -128,8 +135,10 @@ def run_suggest(
                 generator.check(source)
             except PerfoptError as e:
                 raise type(e)(f"{path}: {e}") from None
+            # Profiled beside generation: the report names the hot spot, and generators that rank by it share it.
+            profiling = pool.submit(reward.profile, source)
             if isinstance(generator, UsesProfile):
-                generator.use_profile(lambda: reward.profile(source))
+                generator.use_profile(profiling.result)
             progress.phase("generating candidates")
             t = time.perf_counter()
             pending: list[tuple[Outcome, Future[Verdict]]] = []
@@ -157,6 +166,7 @@ def run_suggest(
                 outcome.verdict = future.result()
                 progress.verified(done, len(pending), outcome.verdict)
             seconds["verify"] = time.perf_counter() - t
+        profile = profiling.result()
         best = select(outcomes)
         suggestion = Suggestion(
             path=path,
@@ -171,6 +181,7 @@ def run_suggest(
             min_speedup=config.min_speedup,
             seconds=seconds,
             stopped_early=stop.stopped,
+            spots=spots(source, profile) if profile is not None else [],
         )
     finally:
         reward.close()

@@ -35,6 +35,13 @@ class JsonFormat:
             "timer": s.timer,
             "min_speedup": s.min_speedup,
             "seconds": {k: round(v, 3) for k, v in s.seconds.items()},
+            # Functions and loop nests by share of the original's instructions; null without a profile.
+            "profile": {
+                "hot_spot": s.hot_spot.to_json() if s.hot_spot else None,
+                "spots": [spot.to_json() for spot in s.spots],
+            }
+            if s.spots
+            else None,
             "candidates": [o.to_json() for o in s.outcomes],
         }
         return Rendered(json.dumps(document, indent=2) + "\n")

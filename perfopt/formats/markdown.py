@@ -47,6 +47,8 @@ class MarkdownFormat:
                 "",
                 f"None of the candidates both passed every test and ran at least {s.min_speedup:.2f}x faster.",
             ]
+        if s.hot_spot is not None:
+            lines += ["", f"Hot spot of the original: {s.hot_spot.describe()}."]
         lines += [
             "",
             f"<details><summary>{c.generated} candidates from {_cell(s.generator)}: "

@@ -37,6 +37,8 @@ def summary(s: Suggestion) -> str:
         f"  candidates: {s.counts.describe()}" + ("; sampling stopped early (--enough)" if s.stopped_early else ""),
         f"  result:     {result_line(s)}",
     ]
+    if s.hot_spot is not None:
+        lines.insert(-1, f"  hot spot:   {s.hot_spot.describe()}")
     if "total" in t:
         lines.append(f"  time:       {t['total']:.1f} s ({parts}; stages overlap)")
     return "\n".join(lines) + "\n"

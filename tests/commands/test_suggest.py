@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,7 @@ def test_the_fastest_correct_candidate_becomes_a_diff_that_git_applies(project: 
         proc.stderr
     )
     assert "by instruction count" in proc.stderr and "file fast.cpp" in proc.stderr
+    assert re.search(r"hot spot:   line (8|10) \(loop in main\), \d+% of instructions", proc.stderr)
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
     subprocess.run(["git", "apply"], input=proc.stdout, text=True, cwd=project, check=True)
     assert (project / "slow.cpp").read_text() == PREFIX_FAST
@@ -78,6 +80,11 @@ def test_json_report(project: Path) -> None:
     assert [c["verdict"]["level"] for c in report["candidates"]] == ["R4", "R2"]
     assert PatchSet(report["diff"])[0].added > 0
     assert set(report["seconds"]) >= {"load", "check", "generate", "verify", "total"}
+    # The original's profile: main is all of it; one of its loops holds at least half (PREFIX_SLOW's lines).
+    profile = report["profile"]
+    assert profile["hot_spot"]["label"] == "loop in main" and profile["hot_spot"]["first"] in (8, 10)
+    assert profile["hot_spot"]["share"] >= 0.5 * profile["spots"][0]["share"]
+    assert profile["spots"][0] == {"first": 5, "last": 11, "label": "function main", "share": 1.0}
 
 
 def test_markdown_report(project: Path) -> None:
@@ -88,6 +95,8 @@ def test_markdown_report(project: Path) -> None:
     assert "| file wrong.cpp | R2 wrong answer |" in proc.stdout
     none = suggest(project, *candidates("wrong.cpp"), "--format", "markdown")
     assert none.stdout.startswith("### perfopt: no faster correct rewrite of `slow.cpp`")
+    # Where the time goes is worth saying even when nothing faster was found.
+    assert re.search(r"Hot spot of the original: line (8|10) \(loop in main\), \d+% of instructions\.", none.stdout)
 
 
 def test_unknown_format_is_a_usage_error(project: Path) -> None:
