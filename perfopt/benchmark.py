@@ -14,12 +14,13 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from perfopt.config import Config
 from perfopt.errors import BadInputError, BaselineFailsError, NoTestsError
-from perfopt.generation.interface import CandidateGenerator
+from perfopt.generation.interface import CandidateGenerator, UsesProfile
 from perfopt.reward import Level, reward_model_for
 from perfopt.reward.levels import rates
 from perfopt.testsources.pie import read_rows
@@ -80,6 +81,9 @@ class Bench:
             with self._generate_lock:
                 try:
                     self.generator.check(program.src_code)
+                    if isinstance(self.generator, UsesProfile):
+                        # As perfopt suggest does: the model's windows are tried hottest first.
+                        self.generator.use_profile(partial(reward.profile, program.src_code))
                     candidates = list(self.generator.generate(program.src_code, self.k))
                 except BadInputError as e:
                     # Too long for the model: it counts, as no improvement (PIE averages over all programs).
@@ -89,6 +93,9 @@ class Bench:
             speedups = [_speedup_if_r4(v.level, v.speedup) for v in verdicts]
             row.update(
                 candidates=len(verdicts),
+                # Which generator made each, and whether its output applied (an unusable one did not).
+                generators=[c.generator for c in candidates],
+                applied=[c.program is not None for c in candidates],
                 levels=[int(v.level) for v in verdicts],
                 reasons=[v.reason for v in verdicts],
                 speedups=[v.speedup for v in verdicts],
@@ -112,11 +119,14 @@ def summarize(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
     n = max(1, len(scored))
     candidates = rates([lvl for r in scored for lvl in r["levels"]])
     refs = [r["reference_speedup"] for r in scored if "reference_speedup" in r]
+    model = [
+        a for r in scored for g, a in zip(r.get("generators", []), r.get("applied", []), strict=True) if g == "model"
+    ]
     return {
         "programs": len(rows),
         "scored": len(scored),
         "errors": len(rows) - len(scored),
-        #: Scored as no improvement: the generator could not take them (longer than the model's context).
+        #: Scored as no improvement: the generator could not take them (no window: no function body).
         "not_generated": sum("note" in r for r in scored),
         "k": k,
         "compiled@k": sum(max(r["levels"], default=0) >= Level.RUNTIME_ERROR for r in scored) / n,
@@ -124,6 +134,10 @@ def summarize(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
         "optimized@k": sum(max(r["levels"], default=0) == Level.FASTER for r in scored) / n,
         "passed@1": sum(bool(r["levels"]) and r["levels"][0] >= Level.NOT_FASTER for r in scored) / n,
         "optimized@1": sum(bool(r["levels"]) and r["levels"][0] == Level.FASTER for r in scored) / n,
+        # The model's candidates whose output applied to the program (line numbers in the window, search lines
+        # found): the first thing a model must learn; None when the model made none.
+        "model_candidates": len(model),
+        "model_applied": sum(model) / len(model) if model else None,
         "candidates_compiled": candidates["compile"],
         "candidates_passed": candidates["pass"],
         "candidates_optimized": candidates["opt"],
@@ -141,12 +155,14 @@ def markdown_table(summary: dict[str, Any], label: str) -> str:
     k = summary["k"]
     ref = summary["reference_mean_speedup"]
     reference = f"{ref:.3f} ({summary['reference_programs']} programs)" if ref else "n/a"
+    applied = "n/a" if summary.get("model_applied") is None else f"{100 * summary['model_applied']:.1f}%"
     head = (
-        "| system | programs | %compiled@k | %passed@k | %opt@k | %opt@1 | best@1 | best@k (mean speedup) "
-        "| human reference |\n|---|---|---|---|---|---|---|---|---|\n"
+        "| system | programs | not generated | model %applied | %compiled@k | %passed@k | %opt@k | %opt@1 | best@1 "
+        "| best@k (mean speedup) | human reference |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     return head + (
-        f"| {label} (k={k}) | {summary['scored']} | {pct('compiled@k')} | {pct('passed@k')} | {pct('optimized@k')} "
+        f"| {label} (k={k}) | {summary['scored']} | {summary['not_generated']} | {applied} "
+        f"| {pct('compiled@k')} | {pct('passed@k')} | {pct('optimized@k')} "
         f"| {pct('optimized@1')} | {summary['best@1']:.3f} | {summary['best@k']:.3f} "
         f"| {reference} |\n"
     )

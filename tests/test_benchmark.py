@@ -26,7 +26,24 @@ def test_summary_follows_pies_definitions() -> None:
     assert s["candidates_compiled"] == 0.5 and s["candidates_optimized"] == 0.25
     assert (s["best@1"], s["best@k"], s["reference_mean_speedup"]) == (1.0, 1.5, 2.0)
     table = markdown_table(s, "model")
-    assert "| model (k=2) | 2 | 50.0% | 50.0% | 50.0% | 0.0% | 1.000 | 1.500 | 2.000 (2 programs) |" in table
+    assert "| model (k=2) | 2 | 0 | n/a | 50.0% | 50.0% | 50.0% | 0.0% | 1.000 | 1.500 | 2.000 (2 programs) |" in table
+
+
+def test_the_models_apply_rate_counts_only_its_own_candidates() -> None:
+    rows: list[dict[str, Any]] = [
+        {
+            "key": "a",
+            "levels": [0, 3, 0],
+            "generators": ["model", "rules", "model"],
+            "applied": [True, True, False],
+            "best_at_1": 1.0,
+            "best_at_k": 1.0,
+        },
+        {"key": "b", "levels": [3], "generators": ["rules"], "applied": [True], "best_at_1": 1.0, "best_at_k": 1.0},
+    ]
+    s = summarize(rows, 3)
+    assert (s["model_candidates"], s["model_applied"]) == (2, 0.5)
+    assert summarize(rows[1:], 3)["model_applied"] is None
 
 
 def test_the_rl_curve_from_the_shipped_training_log(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from perfopt.edits import TargetFormat
 from perfopt.errors import ExitCode
 from tests.commands.test_verify import assert_one_line_error, perfopt
 from tests.generation.tiny import tiny_model
@@ -18,18 +19,22 @@ def rows(out: Path) -> list[dict[str, object]]:
 
 
 def test_the_model_on_the_five_program_sample(tmp_path: Path) -> None:
-    model = tiny_model(tmp_path / "model")
+    # A context far shorter than the programs: every one must still get the model's candidates, by windows.
+    model = tiny_model(tmp_path / "model", TargetFormat.LINES, n_positions=128)
     out = tmp_path / "out"
     proc = perfopt(
-        "bench", SAMPLE, "--out", out, "--model", model, "-k", "2", "--timer", "instructions",
+        "bench", SAMPLE, "--out", out, "--model", model, "--generators", "model", "-k", "2", "--timer", "instructions",
         "--workers", "2", "--training-log", ROOT / "training" / "results" / "cpu" / "rrhf" / "log.jsonl",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert len(rows(out)) == 5
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scored"] == 5 and summary["k"] == 2
+    assert summary["not_generated"] == 0 and summary["model_candidates"] == 10
+    # Random weights write no valid line edit.
+    assert summary["model_applied"] == 0.0
     assert summary["reference_programs"] == 5 and summary["reference_mean_speedup"] > 1.1
-    assert "| system | programs | %compiled@k |" in proc.stdout
+    assert "| system | programs | not generated | model %applied | %compiled@k |" in proc.stdout
     for png in ("speedups.png", "vs_reference.png", "rl_curve.png"):
         assert (out / png).read_bytes().startswith(b"\x89PNG")
 
