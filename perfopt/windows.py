@@ -333,6 +333,11 @@ def _pieces(planner: _Planner, body: Node, heads: set[int], name: str) -> list[W
 
 def ranked(found: list[Window], profile: Profile | None) -> list[Window]:
     """Hottest first by the profile; file order without one (or on ties)."""
-    if profile is None or profile.total == 0:
+    if profile is None or profile.total == 0 or not found:
         return list(found)
-    return sorted(found, key=lambda w: (-(w.share(profile) or 0.0), w.first))
+    # Prefix sums: a 20,000-line file has thousands of windows, and summing the profile for each is quadratic.
+    top = max(max(profile.lines, default=0), max(w.last for w in found))
+    prefix = [0] * (top + 1)
+    for line in range(1, top + 1):
+        prefix[line] = prefix[line - 1] + profile.lines.get(line, 0)
+    return sorted(found, key=lambda w: (-(prefix[w.last] - prefix[w.first - 1]), w.first))
