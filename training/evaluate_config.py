@@ -27,8 +27,6 @@ class EvalConfig:
     timer: str = "cost"
     #: AtCoder Library headers (from ../shared's corpus) on the include path.
     acl: bool = True
-    #: Programs generated for in one batch (a GPU decodes many sequences at the cost of one).
-    batch_prompts: int = 1
     #: Wall seconds; programs not reached by then are left out (and counted in eval.json).
     budget_seconds: float | None = None
     seed: int = 0
@@ -49,4 +47,4 @@ class EvalConfig:
             )
         if scale is Scale.CPU:
             return cls(checkpoint=Path("runs/cpu/rrhf/checkpoint"), max_programs=16)
-        return cls(checkpoint=Path("runs/gpu/rrhf/checkpoint"), batch_prompts=16)
+        return cls(checkpoint=Path("runs/gpu/rrhf/checkpoint"))

@@ -47,6 +47,11 @@ def encode(
     return out
 
 
+def _key(row: dict[str, Any]) -> tuple[str, str]:
+    """What makes two rows the same example: the pair's sides, or a rendered row's prompt and target."""
+    return (row["prompt"], row["target"]) if "prompt" in row else (row["slow"], row["fast"])
+
+
 def validation_loss(
     model: T5ForConditionalGeneration, data: list[tuple[list[int], list[int]]], pad: int, device: str
 ) -> float:
@@ -73,7 +78,7 @@ def train(config: SFTConfig) -> Path:
     if config.extra_pairs is not None:
         train_pairs += [p for p in read_jsonl(config.extra_pairs) if p.get("split", "train") == "train"]
     # The corpus holds copies of some programs (forks, re-submissions): train on each pair once.
-    train_pairs = list({(p["slow"], p["fast"]): p for p in train_pairs}.values())
+    train_pairs = list({_key(p): p for p in train_pairs}.values())
     train_set = encode(tokenizer, train_pairs, config.max_len, fmt)
     valid_set = encode(tokenizer, [p for p in pairs if p.get("split") == "valid"], config.max_len, fmt)
     if not train_set:

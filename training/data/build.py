@@ -201,7 +201,14 @@ def main(argv: list[str] | None = None) -> None:
         config = replace(config, limit=args.limit)
     if args.out is not None:
         config = replace(config, out=args.out)
+    # A background run ignores SIGINT (the shell's rule for ``&``): TERM must stop it cleanly too, so that the
+    # checking stages' ``finally`` keeps what they checked (training/data/checked).
+    signal.signal(signal.SIGTERM, _stop)
     run(config, tuple(args.stage) if args.stage else STAGES)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":
