@@ -18,8 +18,9 @@ class SFTConfig:
     #: The pretraining checkpoint to start from.
     init: Path = Path("runs/cpu/pretrain/checkpoint")
     out: Path = Path("runs/sft")
-    #: What the model learns to write: "program" (the whole faster program) or "edits"
-    #: (search/replace hunks, perfopt.edits); recorded in the model's config for generation.
+    #: What the model learns to write for a window: "program" (the whole faster program), "edits"
+    #: (search/replace hunks, perfopt.edits) or "lines" (line-anchored edits, perfopt.line_edits: chosen at
+    #: cpu and gpu scale by the comparison in training/README.md); recorded in the model's config.
     target_format: str = "program"
     max_len: int = 512
     steps: int = 2_000
@@ -61,7 +62,7 @@ class SFTConfig:
                 warmup=30,
                 checkpoint_every=50,
                 eval_every=100,
-                target_format="edits",
+                target_format="lines",
             )
         return cls(
             extra_pairs=corpus_pairs,
@@ -70,5 +71,5 @@ class SFTConfig:
             steps=5_000,
             batch_size=32,
             checkpoint_every=200,
-            target_format="edits",
+            target_format="lines",
         )
