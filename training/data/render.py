@@ -22,7 +22,7 @@ from typing import Any
 
 from perfopt import window_io
 from perfopt.edits import EditError, TargetFormat
-from perfopt.windows import NoWindow
+from perfopt.windows import NoFunctionBody, NoWindow
 from training.data.jsonl import read_jsonl, write_jsonl
 
 _KEPT = ("split", "rule", "verified", "problem_id", "source", "id")
@@ -50,8 +50,11 @@ def examples(
         slow, fast = pair["slow"], pair["fast"]
         try:
             found = window_io.windows_for(slow, fmt, max_len, count.lines)
-        except NoWindow:
+        except NoFunctionBody:
             skipped["the slow side has no function body"] += 1
+            continue
+        except NoWindow:
+            skipped[f"every statement of the slow side's functions is over {max_len} tokens"] += 1
             continue
         if not found:
             skipped[f"longer than {max_len} tokens, for a whole-program target"] += 1
