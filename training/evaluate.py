@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import AutoTokenizer, StoppingCriteriaList, T5ForConditionalGeneration
+from transformers import AutoTokenizer, LogitsProcessorList, StoppingCriteriaList, T5ForConditionalGeneration
 
 from perfopt.config import Config
 from perfopt.edits import TargetFormat
 from perfopt.errors import BadInputError, BaselineFailsError, PerfoptError
+from perfopt.generation.constrain import HeaderConstraint, header_processor
 from perfopt.generation.guard import stopper
 from perfopt.generation.sampler import allot
 from perfopt.profile import Profile
@@ -75,6 +76,10 @@ def generate_many(
         "max_new_tokens": sampling.max_new_tokens,
     }
     judges = [p.judge() for p in prompts]
+    # The same header grammar as perfopt suggest keeps to (perfopt.generation.constrain).
+    constraints = [HeaderConstraint(tokenizer, p.window.lines) for p in prompts if p.fmt is TargetFormat.LINES]
+    if len(constraints) == len(prompts):
+        common["logits_processor"] = LogitsProcessorList([header_processor(tokenizer, constraints, 1)])
     # Untyped on purpose: transformers' typing of the generation mixin changes between releases.
     untyped: Any = model
     decode = untyped.generate
@@ -86,6 +91,10 @@ def generate_many(
         sampled = []
         if sampling.k > 1:
             stop = StoppingCriteriaList([stopper(tokenizer, judges, sampling.k - 1)])
+            if constraints:
+                common["logits_processor"] = LogitsProcessorList(
+                    [header_processor(tokenizer, constraints, sampling.k - 1)]
+                )
             sampled = list(
                 decode(
                     **common,

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from perfopt import window_io
+from perfopt.edits import TargetFormat
 from perfopt.errors import BadInputError
 from perfopt.generation.interface import Candidate, KeepGoing, ProfileSource
 from perfopt.generation.model import LoadedModel, load_model
@@ -133,6 +134,13 @@ class ModelGenerator:
         from perfopt.generation.guard import stopper
 
         common["stopping_criteria"] = StoppingCriteriaList([stopper(m.tokenizer, [prompt.judge()])])
+        if m.target_format is TargetFormat.LINES:
+            from transformers import LogitsProcessorList
+
+            from perfopt.generation.constrain import HeaderConstraint, header_processor
+
+            constraint = HeaderConstraint(m.tokenizer, window.lines)
+            common["logits_processor"] = LogitsProcessorList([header_processor(m.tokenizer, [constraint])])
         where = "" if window.label == "whole file" else f", {window.describe()}"
         with torch.no_grad():
             greedy = m.model.generate(**common, do_sample=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from perfopt.edits import TargetFormat
 from perfopt.errors import ExitCode
@@ -14,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "bench" / "data" / "sample.jsonl.xz"
 
 
-def rows(out: Path) -> list[dict[str, object]]:
+def rows(out: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (out / "rows.jsonl").read_text().splitlines()]
 
 
@@ -30,9 +31,11 @@ def test_the_model_on_the_five_program_sample(tmp_path: Path) -> None:
     assert len(rows(out)) == 5
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scored"] == 5 and summary["k"] == 2
-    assert summary["not_generated"] == 0 and summary["model_candidates"] == 10
-    # Random weights write no valid line edit.
-    assert summary["model_applied"] == 0.0
+    # Every program got the model's candidates (up to 2; identical programs are kept once).
+    assert summary["not_generated"] == 0
+    assert all("model" in row["generators"] for row in rows(out))
+    # Random weights, but headers constrained to each window's lines: some of their edits apply.
+    assert 0.0 < summary["model_applied"] <= 1.0
     assert summary["reference_programs"] == 5 and summary["reference_mean_speedup"] > 1.1
     assert "| system | programs | not generated | model %applied | %compiled@k |" in proc.stdout
     for png in ("speedups.png", "vs_reference.png", "rl_curve.png"):

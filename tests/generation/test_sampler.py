@@ -81,8 +81,10 @@ def test_a_windowed_model_reads_a_long_file_window_by_window(tmp_path: Path) -> 
     # Without a profile, the first three windows in file order, two candidates each.
     assert [c.origin.split(", ")[0] for c in out] == ["greedy", "sample 1"] * 3
     assert "(function total)" in out[0].origin and "(function largest)" in out[2].origin
-    # Random weights write no valid line edit: each is unusable, with the parser's reason.
-    assert all(c.program is None and c.problem.startswith("the edit script does not apply") for c in out)
+    # Random weights, but the decoder keeps headers to the window's lines: what comes out applies to the
+    # whole file, or is unusable with the parser's reason.
+    assert all(c.program is not None or c.problem.startswith("the edit script does not apply") for c in out)
+    assert any(c.program is not None for c in out)
 
 
 def test_the_hottest_window_comes_first_and_gets_the_budget(tmp_path: Path) -> None:
