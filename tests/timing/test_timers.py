@@ -38,7 +38,9 @@ def test_wall_timer_pairs_runs_and_reports_noise(sandbox: Sandbox, programs: tup
     slow, fast = programs
     timing = WallTimer(sandbox, Limits(), repeats=5, warmup=1).compare([slow], [fast])
     assert timing.samples == 5
-    assert timing.speedup > 3
+    # Ten times the loop, but a few ms of start-up each and a busy machine: CI on a loaded 2-core box read
+    # 2.35x. The direction is what this test owns; the exact ratio is the instruction timer's test above.
+    assert timing.speedup > 1.5
     assert timing.baseline > timing.candidate
     assert timing.noise >= 0
 
