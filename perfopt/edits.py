@@ -105,16 +105,21 @@ def parse_edits(script: str) -> list[Hunk]:
     return hunks
 
 
+def find_block(lines: list[str], block: list[str], start: int = 0) -> int | None:
+    """Where ``block`` first occurs in ``lines`` at or after ``start``; None if nowhere."""
+    n = len(block)
+    return next((i for i in range(start, len(lines) - n + 1) if lines[i : i + n] == block), None)
+
+
 def apply_edits(source: str, script: str) -> str:
     """``source`` with the hunks applied in order; each must be found after the previous one."""
     lines = source.split("\n")
     cursor = 0
     for hunk in parse_edits(script):
-        n = len(hunk.old)
-        at = next((i for i in range(cursor, len(lines) - n + 1) if lines[i : i + n] == hunk.old), None)
+        at = find_block(lines, hunk.old, cursor)
         if at is None:
             raise EditError(f"search lines not found: {hunk.old[0][:40]!r}")
-        lines[at : at + n] = hunk.new
+        lines[at : at + len(hunk.old)] = hunk.new
         cursor = at + len(hunk.new)
     return "\n".join(lines)
 
@@ -143,13 +148,12 @@ def dead_end(source: str, partial: str) -> str | None:
                 state = "new"
                 continue
             old.append(line)
-            n = len(old)
-            if not any(lines[i : i + n] == old for i in range(cursor, len(lines) - n + 1)):
+            if find_block(lines, old, cursor) is None:
                 return f"search lines not found: {old[0][:40]!r}"
         elif line == CLOSE:
-            n = len(old)
-            at = next(i for i in range(cursor, len(lines) - n + 1) if lines[i : i + n] == old)
-            lines[at : at + n] = new
+            at = find_block(lines, old, cursor)
+            assert at is not None  # every search line was found when it was read
+            lines[at : at + len(old)] = new
             cursor = at + len(new)
             state = "outside"
         else:

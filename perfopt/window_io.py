@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from perfopt import line_edits
-from perfopt.edits import EditError, TargetFormat, make_edits, parse_edits
+from perfopt.edits import EditError, TargetFormat, find_block, make_edits, parse_edits
 from perfopt.edits import dead_end as hunks_dead_end
 from perfopt.line_edits import LineEdit
 from perfopt.windows import GAP, Counter, NoFunctionBody, NoWindow, Window, render, windows
@@ -64,7 +64,7 @@ def _hunks_to_edits(source: str, window: Window, script: str) -> list[LineEdit]:
     cursor = 0
     for hunk in parse_edits(script):
         n = len(hunk.old)
-        at = next((i for i in range(cursor, len(texts) - n + 1) if texts[i : i + n] == hunk.old), None)
+        at = find_block(texts, hunk.old, cursor)
         if at is None:
             raise EditError(f"search lines not found: {hunk.old[0][:40]!r}")
         numbers = [entries[i][0] for i in range(at, at + n)]
