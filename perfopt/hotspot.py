@@ -15,9 +15,7 @@ from tree_sitter import Node
 
 from perfopt.profile import Profile
 from perfopt.rewrite.parse import Parsed
-from perfopt.windows import function_name, functions, span
-
-_LOOPS = ("for_statement", "for_range_loop", "while_statement", "do_statement")
+from perfopt.windows import LOOPS, function_name, functions, span
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ def _outer_loops(node: Node) -> list[Node]:
     stack = list(node.children)
     while stack:
         child = stack.pop()
-        if child.type in _LOOPS:
+        if child.type in LOOPS:
             found.append(child)
         elif child.type not in ("lambda_expression",):
             stack.extend(child.children)

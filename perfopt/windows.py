@@ -60,7 +60,7 @@ _NAMING = frozenset(
         "alias_declaration",
     ]
 )
-_LOOPS = ("for_statement", "for_range_loop", "while_statement", "do_statement")
+LOOPS = ("for_statement", "for_range_loop", "while_statement", "do_statement")
 #: Statements whose body can be opened up when the whole statement does not fit.
 _BODIES = ("compound_statement", "field_declaration_list", "declaration_list")
 
@@ -308,7 +308,7 @@ def _pieces(planner: _Planner, body: Node, heads: set[int], name: str) -> list[W
             first, last = run[0][1], run[-1][2]
             shown = planner.with_context(set(range(first, last + 1)), heads)
             assert shown is not None
-            loop = len(run) == 1 and len(run[0][0]) == 1 and run[0][0][0].type in _LOOPS
+            loop = len(run) == 1 and len(run[0][0]) == 1 and run[0][0][0].type in LOOPS
             out.append(Window(shown, first, last, f"loop in {name}" if loop else f"part of {name}"))
             run.clear()
 
