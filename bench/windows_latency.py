@@ -17,7 +17,7 @@ import time
 
 from perfopt.generation.model import BUNDLED
 from perfopt.profile import Profile
-from perfopt.windows import ranked, windows
+from perfopt.windows import ranked, tokens_per_line, windows
 
 
 def program(lines: int, seed: int = 0) -> str:
@@ -55,7 +55,7 @@ def main() -> None:
     tokenizer = AutoTokenizer.from_pretrained(str(BUNDLED), local_files_only=True)
 
     def count(lines: list[str]) -> list[int]:
-        return [len(ids) for ids in tokenizer([line + "\n" for line in lines], add_special_tokens=False).input_ids]
+        return tokens_per_line(tokenizer, lines)
 
     source = program(args.lines)
     n = source.count("\n")

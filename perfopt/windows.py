@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from tree_sitter import Node
 
@@ -63,6 +64,11 @@ _NAMING = frozenset(
 LOOPS = ("for_statement", "for_range_loop", "while_statement", "do_statement")
 #: Statements whose body can be opened up when the whole statement does not fit.
 _BODIES = ("compound_statement", "field_declaration_list", "declaration_list")
+
+
+def tokens_per_line(tokenizer: Any, lines: list[str]) -> list[int]:
+    """A :data:`Counter` from a model's tokenizer: each line's tokens, its newline included."""
+    return [len(ids) for ids in tokenizer([line + "\n" for line in lines], add_special_tokens=False).input_ids]
 
 
 def render_line(number: int, text: str, numbered: bool) -> str:

@@ -20,7 +20,7 @@ from perfopt.generation.interface import Candidate, KeepGoing, ProfileSource
 from perfopt.generation.model import LoadedModel, load_model
 from perfopt.notices import warn_once
 from perfopt.profile import Profile
-from perfopt.windows import NoWindow, Window, ranked
+from perfopt.windows import NoWindow, Window, ranked, tokens_per_line
 
 #: Rounds the sampled candidates of a window are split into when generation may stop early.
 ROUNDS = 2
@@ -84,8 +84,7 @@ class ModelGenerator:
         return self.loaded
 
     def _count(self, lines: list[str]) -> list[int]:
-        tokenizer = self._model().tokenizer
-        return [len(ids) for ids in tokenizer([line + "\n" for line in lines], add_special_tokens=False).input_ids]
+        return tokens_per_line(self._model().tokenizer, lines)
 
     def windows(self, source: str) -> list[Window]:
         """The file's windows for this model (raises BadInputError when it has none)."""

@@ -22,7 +22,7 @@ from typing import Any
 
 from perfopt import window_io
 from perfopt.edits import EditError, TargetFormat
-from perfopt.windows import NoFunctionBody, NoWindow
+from perfopt.windows import NoFunctionBody, NoWindow, tokens_per_line
 from training.data.jsonl import read_jsonl, write_jsonl
 
 _KEPT = ("split", "rule", "verified", "problem_id", "source", "id")
@@ -35,8 +35,7 @@ class TokenCounter:
         self.tokenizer = tokenizer
 
     def lines(self, lines: list[str]) -> list[int]:
-        encoded = self.tokenizer([line + "\n" for line in lines], add_special_tokens=False).input_ids
-        return [len(ids) for ids in encoded]
+        return tokens_per_line(self.tokenizer, lines)
 
     def text(self, text: str) -> int:
         return len(self.tokenizer(text).input_ids)
