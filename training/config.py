@@ -56,6 +56,9 @@ def _apply(config: T, data: dict[str, Any], where: str) -> T:
         if dataclasses.is_dataclass(current) and isinstance(value, dict):
             # A nested table ([amplify], [sft]) overrides fields of the nested config.
             value = _apply(current, value, f"{where}: [{key}]")
+        elif key in _PATH_FIELDS and value == "":
+            # TOML has no null: an empty string unsets an optional path (e.g. a scale's extra_pairs).
+            value = None
         elif isinstance(current, Path) or (current is None and key in _PATH_FIELDS):
             value = Path(value)
         changes[key] = value

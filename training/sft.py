@@ -24,13 +24,15 @@ from training.distributed import world
 from training.loop import Run, pad_batch
 from training.sft_config import SFTConfig
 
+Example = tuple[list[int], list[int], str]
+
 
 def encode(
     tokenizer: Any, pairs: list[dict[str, Any]], max_len: int, fmt: TargetFormat = TargetFormat.PROGRAM
-) -> list[tuple[list[int], list[int]]]:
-    """Token ids of (window, target) for each example of the pairs (training.data.render: the windows and
-    edits of inference), dropping what does not fit: a cut window teaches nothing. Rows already rendered
-    (with ``prompt`` and ``target``) are taken as they are."""
+) -> list[Example]:
+    """Token ids of (window, target) and the pair's tier for each example of the pairs
+    (training.data.render: the windows and edits of inference), dropping what does not fit: a cut window
+    teaches nothing. Rows already rendered (with ``prompt`` and ``target``) are taken as they are."""
     skipped: Counter[str] = Counter()
     rendered = [p for p in pairs if "prompt" in p]
     rows = rendered + list(
@@ -43,7 +45,7 @@ def encode(
         src = tokenizer(row["prompt"]).input_ids
         tgt = tokenizer(row["target"]).input_ids
         if len(src) <= max_len and len(tgt) <= max_len:
-            out.append((src, tgt))
+            out.append((src, tgt, str(row.get("verified", "construction"))))
     return out
 
 
@@ -52,16 +54,14 @@ def _key(row: dict[str, Any]) -> tuple[str, str]:
     return (row["prompt"], row["target"]) if "prompt" in row else (row["slow"], row["fast"])
 
 
-def validation_loss(
-    model: T5ForConditionalGeneration, data: list[tuple[list[int], list[int]]], pad: int, device: str
-) -> float:
+def validation_loss(model: T5ForConditionalGeneration, data: list[Example], pad: int, device: str) -> float:
     model.eval()  # type: ignore[no-untyped-call]
     total, count = 0.0, 0
     with torch.no_grad():
         for i in range(0, len(data), 8):
             chunk = data[i : i + 8]
-            input_ids = pad_batch([s for s, _ in chunk], pad, device)
-            labels = pad_batch([t for _, t in chunk], -100, device)
+            input_ids = pad_batch([s for s, _, _ in chunk], pad, device)
+            labels = pad_batch([t for _, t, _ in chunk], -100, device)
             loss = model(input_ids=input_ids, attention_mask=(input_ids != pad).long(), labels=labels).loss
             total += loss.item() * len(chunk)
             count += len(chunk)
@@ -81,6 +81,7 @@ def train(config: SFTConfig) -> Path:
     train_pairs = list({_key(p): p for p in train_pairs}.values())
     train_set = encode(tokenizer, train_pairs, config.max_len, fmt)
     valid_set = encode(tokenizer, [p for p in pairs if p.get("split") == "valid"], config.max_len, fmt)
+    valid_set = valid_set[: config.valid_limit]
     if not train_set:
         raise SystemExit(f"{config.pairs}: no training pairs fit in {config.max_len} tokens")
     run = Run(
@@ -95,10 +96,12 @@ def train(config: SFTConfig) -> Path:
     run.model.train()
     run.model.config.perfopt_target_format = fmt.value
     pad = int(tokenizer.pad_token_id)
+    weights = tier_weights(train_set, config.tier_weights)
+    print(f"SFT on {len(train_set)} examples, {len(valid_set)} validation; by tier: {_tiers(train_set, weights)}")
     while not run.done:
-        batch = [rng.choice(train_set) for _ in range(config.batch_size)]
-        input_ids = pad_batch([s for s, _ in batch], pad, run.device)
-        labels = pad_batch([t for _, t in batch], -100, run.device)
+        batch = rng.choices(train_set, weights=weights, k=config.batch_size)
+        input_ids = pad_batch([s for s, _, _ in batch], pad, run.device)
+        labels = pad_batch([t for _, t, _ in batch], -100, run.device)
         with run.precision():
             loss = run.model(input_ids=input_ids, attention_mask=(input_ids != pad).long(), labels=labels).loss
         run.update(loss, tokens=int((input_ids != pad).sum()) + int((labels != -100).sum()))
@@ -112,6 +115,25 @@ def train(config: SFTConfig) -> Path:
         if run.step % config.checkpoint_every == 0 or run.done:
             run.save()
     return run.ckpt
+
+
+def tier_weights(data: list[Example], weights: dict[str, float]) -> list[float]:
+    """Each example's draw weight by its tier; a tier ``weights`` does not name weighs 1."""
+    out = [float(weights.get(tier, 1.0)) for _, _, tier in data]
+    if not any(w > 0 for w in out):
+        raise SystemExit(f"tier_weights {weights} give every training example weight 0")
+    return out
+
+
+def _tiers(data: list[Example], weights: list[float]) -> str:
+    """Each tier's examples and the share of draws it gets."""
+    count: Counter[str] = Counter()
+    mass: dict[str, float] = {}
+    for (_, _, tier), weight in zip(data, weights, strict=True):
+        count[tier] += 1
+        mass[tier] = mass.get(tier, 0.0) + weight
+    total = sum(mass.values()) or 1.0
+    return ", ".join(f"{t} {count[t]} ({mass[t] / total:.1%} of draws)" for t in sorted(count))
 
 
 def main(argv: list[str] | None = None) -> None:

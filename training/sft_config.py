@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from training.config import TINY_DATA, Scale
+
+#: Draw weights per tier (issue 19): timed > tested > compiled > construction.
+TIER_WEIGHTS = {"timed": 8.0, "tested": 4.0, "compiled": 2.0, "construction": 1.0}
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,20 @@ class SFTConfig:
     #: Wall seconds the stage may take: ``steps`` becomes a ceiling, cut to what fits (training.loop.Run).
     budget_seconds: float | None = None
     seed: int = 0
+    #: How often an example is drawn, by its pair's verification tier (training.data.tiers): a pair whose
+    #: two sides passed the tests teaches more surely than one only made by a rule. A tier not named
+    #: weighs 1.
+    tier_weights: dict[str, float] = field(default_factory=lambda: dict(TIER_WEIGHTS))
+    #: The validation loss is over at most this many validation examples (the first, in file order): the
+    #: data engine's split holds ten thousand, and scoring them all would cost more than the steps between.
+    valid_limit: int = 512
 
     @classmethod
     def for_scale(cls, scale: Scale) -> SFTConfig:
         if scale is Scale.TINY:
             return cls(
                 pairs=TINY_DATA / "pairs.jsonl",
-                target_format="edits",
+                target_format="lines",
                 init=Path("runs/tiny/pretrain/checkpoint"),
                 out=Path("runs/tiny/sft"),
                 max_len=160,

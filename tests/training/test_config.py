@@ -23,3 +23,16 @@ def test_unknown_keys_are_errors(tmp_path: Path, text: str, message: str) -> Non
     path.write_text(text)
     with pytest.raises(SystemExit, match=message):
         apply_toml(TestsAmplifyConfig(), path)
+
+
+def test_an_empty_string_unsets_an_optional_path_and_a_table_sets_a_dict(tmp_path: Path) -> None:
+    from training.config import Scale
+    from training.sft_config import SFTConfig
+
+    path = tmp_path / "sft.toml"
+    path.write_text('extra_pairs = ""\npairs = "p.jsonl"\n[tier_weights]\ntimed = 3.0\n')
+    base = SFTConfig.for_scale(Scale.CPU)
+    assert base.extra_pairs is not None
+    config = apply_toml(base, path)
+    assert config.extra_pairs is None and config.pairs == Path("p.jsonl")
+    assert config.tier_weights == {"timed": 3.0}

@@ -59,10 +59,10 @@ def test_pipeline_runs_end_to_end_at_tiny_scale(tmp_path: Path) -> None:
     assert len(_log(runs / "rrhf" / "curve.jsonl")) == 2
     for stage in ("sft", "rrhf"):
         report = json.loads((runs / stage / "eval.json").read_text())
-        assert report["format"] == "edits" and report["programs"] == 1 and len(report["rows"][0]["levels"]) == 3
+        assert report["format"] == "lines" and report["programs"] == 1 and len(report["rows"][0]["levels"]) == 3
     card = (model / "MODEL_CARD.md").read_text()
-    assert "| after sft | 1 | edits |" in card and "| after rrhf | 1 | edits |" in card
-    assert json.loads((model / "config.json").read_text())["perfopt_target_format"] == "edits"
+    assert "| after sft | 1 | lines |" in card and "| after rrhf | 1 | lines |" in card
+    assert json.loads((model / "config.json").read_text())["perfopt_target_format"] == "lines"
     # Nothing was written into the package.
     assert not (ROOT / "perfopt" / "models" / "perfopt-tiny").exists()
     # A rerun resumes: finished training stages are reloaded, not redone, and keep their times.
