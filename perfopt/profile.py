@@ -93,7 +93,9 @@ class Profiler:
         try:
             built = self.compiler.compile(source, workdir)
             if not built.ok or built.binary is None:
-                raise TimingError("the original does not compile with -g")
+                # Say why: on a loaded machine the usual cause is the compile's time limit, not the code.
+                why = built.log.splitlines()[0] if built.log else "no binary"
+                raise TimingError(f"the original does not compile with -g: {why}")
             totals: dict[int, int] = {}
             stdins: list[Path | None] = [*self.inputs] or [None]
             for stdin in stdins:

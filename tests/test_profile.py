@@ -148,3 +148,15 @@ def test_without_valgrind_there_is_no_profile_and_a_warning(
     finally:
         reward.close()
     assert "no profile of the original" in caplog.text
+
+
+def test_a_profile_that_cannot_compile_says_why(program: Path, sandbox: Sandbox) -> None:
+    from perfopt.profile import Profiler
+    from perfopt.reward.compiler import Compiler
+    from perfopt.sandbox import Limits
+    from perfopt.timing import TimingError
+
+    # g++ rejecting a flag stands in for any failed -g build (on a loaded machine, its time limit).
+    compiler = Compiler(sandbox, flags=("-O2", "-gno-such-debug-format"))
+    with pytest.raises(TimingError, match=r"does not compile with -g: .*gno-such-debug-format"):
+        Profiler(compiler, sandbox, Limits(), [program]).run(PROGRAM)
