@@ -3,7 +3,8 @@
     python -m training.rrhf --scale tiny|cpu|gpu [--config rrhf.toml]
 
 Each RL step samples k responses per prompt (greedy, sampled, plus the known
-faster reference), grades them R0-R4 with :mod:`perfopt.reward` (imported, not
+faster reference and up to ``experts`` of the rewrite engine's candidates for
+the same window, :mod:`training.experts`), grades them R0-R4 with :mod:`perfopt.reward` (imported, not
 copied), and minimises ``w * L_rank + L_tuning``: a hinge over pairs on
 length-normalised log-probabilities, ordered by reward, plus cross-entropy on
 the best response. After each step the compile, pass and optimisation rates on
@@ -22,6 +23,7 @@ import torch
 from transformers import AutoTokenizer, T5ForConditionalGeneration
 
 from perfopt.edits import EditError, TargetFormat
+from perfopt.generation.rules import RulesGenerator
 from perfopt.reward import Level, Verdict
 from perfopt.reward.levels import rates
 from perfopt.window_io import Prompt, place, target, windows_for
@@ -30,6 +32,7 @@ from training.config import stage_main
 from training.data import read_jsonl
 from training.data.render import TokenCounter
 from training.evaluate import Judge, Sampling, generate_many, target_format
+from training.experts import expert_outputs
 from training.loop import Run, pad_batch
 from training.rrhf_config import RRHFConfig
 
@@ -167,19 +170,24 @@ def train(config: RRHFConfig) -> Path:
     greedy_only = Sampling(1, config.temperature, config.top_p, config.max_new_tokens, config.max_len)
     judge = Judge(config.tests, config.timer, config.out / f"judge-{run.world.rank}", config.acl)
     curve = config.out / "curve.jsonl"
+    rules = RulesGenerator()
     try:
         while not run.done:
             rl_step = run.step // config.updates_per_step + 1
             batch: list[Scored] = []
+            expert_levels: list[Level] = []
             drawn = rng.sample(prompts, min(config.prompts_per_step, len(prompts)))
             mine = run.world.shard(drawn)
             written = _generate_all(run.model, tokenizer, [p.prompt for p in mine], sampling, run.device, config)
             for p, responses in zip(mine, written, strict=True):
                 if p.reference is not None:
                     responses.append(p.reference)
+                sampled = len(responses)
+                responses += [e for e in expert_outputs(p.prompt, config.experts, rules) if e not in responses]
                 verdicts = _score(judge, p.problem_id, p.prompt, responses)
                 if verdicts is None:
                     continue
+                expert_levels += [v.level for v in verdicts[sampled:]]
                 batch.append(
                     Scored(p.prompt.text, responses, [v.reward for v in verdicts], [v.level for v in verdicts])
                 )
@@ -199,6 +207,7 @@ def train(config: RRHFConfig) -> Path:
                 run.update(loss)
                 losses.append(loss.item())
             sampled_levels = run.world.gather([lvl for item in batch for lvl in item.levels])
+            expert_levels = run.world.gather(expert_levels)
             valid_levels = []
             mine = run.world.shard(valid)
             greedies = _generate_all(run.model, tokenizer, [p.prompt for p in mine], greedy_only, run.device, config)
@@ -211,6 +220,8 @@ def train(config: RRHFConfig) -> Path:
                 "loss": round(sum(losses) / len(losses), 4),
                 "train": rates(sampled_levels),
                 "valid": rates(valid_levels),
+                # The rules' responses alone, and how many there were: what the model was shown.
+                "experts": {"responses": len(expert_levels), **rates(expert_levels)},
             }
             run.log(**record)
             if run.world.main:

@@ -21,6 +21,9 @@ class RRHFConfig:
     out: Path = Path("runs/rrhf")
     #: Responses per prompt: one greedy, the rest sampled; the reference is added when known.
     k: int = 4
+    #: The rewrite engine's candidates for the prompt's window added as expert responses (at most this
+    #: many; 0 for none), ranked by the reward model like the rest (training.experts).
+    experts: int = 2
     temperature: float = 0.8
     top_p: float = 0.95
     max_new_tokens: int = 512

@@ -53,6 +53,8 @@ def test_tiny_rrhf_samples_scores_and_logs_the_curve(tmp_path: Path) -> None:
         assert c["train"]["compile"] >= 0.25 and c["train"]["pass"] >= 0.25
         assert set(c["valid"]) == {"compile", "pass", "opt"}
         assert c["loss"] == c["loss"]  # not NaN
+        # endl and unsynced streams: the rules' candidates join as expert responses, and pass.
+        assert c["experts"]["responses"] == 2 and c["experts"]["pass"] == 1.0
     assert json.loads((ckpt / "state.json").read_text())["step"] == 4
 
 
