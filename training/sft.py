@@ -8,8 +8,10 @@ split by problem so that no problem's programs are on both sides.
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +47,18 @@ def encode(
         src = tokenizer(row["prompt"]).input_ids
         tgt = tokenizer(row["target"]).input_ids
         if len(src) <= max_len and len(tgt) <= max_len:
-            out.append((src, tgt, str(row.get("verified", "construction"))))
+            out.append((src, tgt, tier(row.get("verified"))))
     return out
+
+
+def tier(verified: Any) -> str:
+    """A pair's tier: the data engine writes its name; the older test-verified pairs
+    (training.data.pairs) write what verified them, tests and, when timed, the speedup."""
+    if isinstance(verified, str):
+        return verified
+    if isinstance(verified, dict):
+        return "timed" if "speedup" in verified else "tested"
+    return "construction"
 
 
 def _key(row: dict[str, Any]) -> tuple[str, str]:
@@ -108,13 +120,30 @@ def train(config: SFTConfig) -> Path:
         record: dict[str, Any] = {}
         if run.step % config.log_every == 0 or run.done:
             record["loss"] = round(loss.item(), 4)
-        if valid_set and (run.step % config.eval_every == 0 or run.done):
+        evaluating = run.step % config.eval_every == 0 or run.done
+        if valid_set and evaluating:
             record["valid_loss"] = round(validation_loss(run.model, valid_set, pad, run.device), 4)
+        if run.step % config.checkpoint_every == 0 or run.done or (evaluating and config.validate.max_programs):
+            run.save()
+        if evaluating and config.validate.max_programs:
+            record.update(judged(config, run.ckpt, run.step))
         if record:
             run.log(**record)
-        if run.step % config.checkpoint_every == 0 or run.done:
-            run.save()
     return run.ckpt
+
+
+def judged(config: SFTConfig, checkpoint: Path, step: int) -> dict[str, float]:
+    """The saved checkpoint's apply, compile, pass and %opt@k on the first ``validate.max_programs``
+    validation programs, judged by the reward model (training.evaluate); the report goes to ``out/evals``."""
+    from training.evaluate import evaluate
+
+    chosen = replace(
+        config.validate, checkpoint=checkpoint, out=config.out / "evals" / f"step-{step}.json", max_len=config.max_len
+    )
+    (config.out / "evals").mkdir(parents=True, exist_ok=True)
+    found = json.loads(evaluate(chosen).read_text())
+    keys = ("apply", "compile", "pass", f"opt@{chosen.k}")
+    return {key: round(float(found[key]), 4) for key in keys} | {"judged_programs": found["programs"]}
 
 
 def tier_weights(data: list[Example], weights: dict[str, float]) -> list[float]:

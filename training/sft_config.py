@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from training.config import TINY_DATA, Scale
+from training.evaluate_config import EvalConfig
 
 #: Draw weights per tier (issue 19): timed > tested > compiled > construction.
 TIER_WEIGHTS = {"timed": 8.0, "tested": 4.0, "compiled": 2.0, "construction": 1.0}
@@ -43,6 +44,10 @@ class SFTConfig:
     #: The validation loss is over at most this many validation examples (the first, in file order): the
     #: data engine's split holds ten thousand, and scoring them all would cost more than the steps between.
     valid_limit: int = 512
+    #: At each ``eval_every``, also judge the checkpoint with training.evaluate (apply, compile, pass and
+    #: %opt@k by the reward model) on ``validate.max_programs`` validation programs; 0 (the default):
+    #: the loss only. Its checkpoint, out and max_len are this stage's.
+    validate: EvalConfig = field(default_factory=lambda: EvalConfig(max_programs=0, k=4, max_new_tokens=256))
 
     @classmethod
     def for_scale(cls, scale: Scale) -> SFTConfig:

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from tests.training.test_pretrain import fake_corpus
+from training.config import Scale
 from training.sft import Example, tier_weights
 from training.sft_config import TIER_WEIGHTS, SFTConfig
 
@@ -30,3 +35,31 @@ def test_a_tier_not_named_weighs_one_and_zero_leaves_a_tier_out() -> None:
 def test_weights_that_leave_nothing_to_draw_are_an_error() -> None:
     with pytest.raises(SystemExit, match="weight 0"):
         tier_weights([([1], [2], "construction")], {"construction": 0.0})
+
+
+def test_tiny_sft_judges_its_checkpoints_on_validation_programs(tmp_path: Path) -> None:
+    from training.evaluate_config import EvalConfig
+    from training.pretrain import train as pretrain
+    from training.pretrain_config import PretrainConfig
+    from training.sft import train
+
+    init = pretrain(
+        replace(PretrainConfig.for_scale(Scale.TINY), corpus=fake_corpus(tmp_path), out=tmp_path / "pre", steps=5)
+    )
+    validate = replace(EvalConfig.for_scale(Scale.TINY), max_programs=1, k=2)
+    config = replace(SFTConfig.for_scale(Scale.TINY), init=init, out=tmp_path / "sft", steps=10, eval_every=5)
+    train(replace(config, validate=validate))
+    log = [json.loads(line) for line in (tmp_path / "sft" / "log.jsonl").read_text().splitlines()]
+    judged = [r for r in log if "apply" in r]
+    assert [r["step"] for r in judged] == [5, 10]
+    assert all(set(r) >= {"compile", "pass", "opt@2", "valid_loss"} and r["judged_programs"] == 1 for r in judged)
+    report = json.loads((tmp_path / "sft" / "evals" / "step-10.json").read_text())
+    assert report["k"] == 2 and len(report["rows"][0]["levels"]) == 2
+
+
+def test_older_pairs_say_their_tier_by_what_verified_them() -> None:
+    from training.sft import tier
+
+    assert tier("compiled") == "compiled" and tier(None) == "construction"
+    assert tier({"tests": "p02574 (4 amplified)", "speedup": 1.4}) == "timed"
+    assert tier({"tests": "fixture"}) == "tested"
