@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import lzma
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -137,6 +138,8 @@ def test_build_makes_tiered_pairs_and_resumes(tmp_path: Path) -> None:
     for reason in ("does not parse", "held out: a validation program"):
         assert f"| {reason} | 1 |" in report
     assert "## Soundness" in report and "| `io.newline_to_endl` |" in report
+    # Every distinct side was syntax-checked within the budget, and the report says so.
+    assert re.search(r"- syntax checks: (\d+) of \1 distinct sources", report), report
     sample = list(read_jsonl(config.sample))
     assert len(sample) == 5
     assert all({"slow", "fast", "origin", "rule", "source", "verified", "split"} <= set(s) for s in sample)

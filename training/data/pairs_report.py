@@ -134,6 +134,22 @@ def _lengths(config: BuildConfig, pairs: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+def _checks_line(checks: dict[str, Any] | None) -> str:
+    """Why the build takes longer than one session: the syntax checks of every distinct source."""
+    if not checks:
+        return "- syntax checks: not run"
+    sources, done, rate = checks["sources"], checks["compiled"], checks.get("seconds_per_source")
+    line = f"- syntax checks: {_n(done)} of {_n(sources)} distinct sources (both sides of every pair) checked"
+    if rate and sources > done:
+        hours = (sources - done) * rate / 3600
+        line += (
+            f"; at this machine's {rate:.2f} s a source, the other {_n(sources - done)} would take {hours:.1f} h"
+            " of one core (`compile_budget_s` bounds each run; the soundness sample goes first, the rest only"
+            " raises pairs from `construction` to `compiled`)"
+        )
+    return line
+
+
 def markdown(
     config: BuildConfig, pairs: list[dict[str, Any]], sound: dict[str, Soundness], stats: dict[str, Any]
 ) -> str:
@@ -171,6 +187,7 @@ def markdown(
         "- build time on this machine (2 cores), seconds per stage over all resumed runs: "
         + (", ".join(f"{k} {v:,.0f}" for k, v in seconds.items()) or "not recorded")
         + f" (total {sum(seconds.values()) / 3600:.2f} h)",
+        _checks_line(stats.get("checks")),
         "",
         *_table(["tier", "pairs"], [[t, _n(tiers[t])] for t in TIERS]),
         *_table(["source", "pairs"], sorted(Counter(p["source"] for p in pairs).items())),
