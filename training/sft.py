@@ -22,6 +22,7 @@ from perfopt.edits import TargetFormat
 from training.config import stage_main
 from training.data import read_jsonl
 from training.data.render import TokenCounter, examples
+from training.data.tier_names import rank, tier
 from training.distributed import world
 from training.loop import Run, pad_batch
 from training.sft_config import SFTConfig
@@ -51,14 +52,19 @@ def encode(
     return out
 
 
-def tier(verified: Any) -> str:
-    """A pair's tier: the data engine writes its name; the older test-verified pairs
-    (training.data.pairs) write what verified them, tests and, when timed, the speedup."""
-    if isinstance(verified, str):
-        return verified
-    if isinstance(verified, dict):
-        return "timed" if "speedup" in verified else "tested"
-    return "construction"
+def once(train: list[dict[str, Any]], valid: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each training example once, with the surest tier of its copies, and none that is also a validation
+    example. The corpus holds copies of programs (forks, re-submissions), and a window can read the same
+    in two problems' programs: a fifth of the rendered examples repeat, and a few hundred cross the split."""
+    held_out = {_key(p) for p in valid}
+    best: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in train:
+        key = _key(row)
+        if key in held_out:
+            continue
+        if key not in best or rank(tier(row.get("verified"))) > rank(tier(best[key].get("verified"))):
+            best[key] = row
+    return list(best.values())
 
 
 def _key(row: dict[str, Any]) -> tuple[str, str]:
@@ -89,10 +95,9 @@ def train(config: SFTConfig) -> Path:
     train_pairs = [p for p in pairs if p.get("split", "train") == "train"]
     if config.extra_pairs is not None:
         train_pairs += [p for p in read_jsonl(config.extra_pairs) if p.get("split", "train") == "train"]
-    # The corpus holds copies of some programs (forks, re-submissions): train on each pair once.
-    train_pairs = list({_key(p): p for p in train_pairs}.values())
-    train_set = encode(tokenizer, train_pairs, config.max_len, fmt)
-    valid_set = encode(tokenizer, [p for p in pairs if p.get("split") == "valid"], config.max_len, fmt)
+    valid_pairs = [p for p in pairs if p.get("split") == "valid"]
+    train_set = encode(tokenizer, once(train_pairs, valid_pairs), config.max_len, fmt)
+    valid_set = encode(tokenizer, valid_pairs, config.max_len, fmt)
     valid_set = valid_set[: config.valid_limit]
     if not train_set:
         raise SystemExit(f"{config.pairs}: no training pairs fit in {config.max_len} tokens")
@@ -148,7 +153,7 @@ def judged(config: SFTConfig, checkpoint: Path, step: int) -> dict[str, float]:
 
 def tier_weights(data: list[Example], weights: dict[str, float]) -> list[float]:
     """Each example's draw weight by its tier; a tier ``weights`` does not name weighs 1."""
-    out = [float(weights.get(tier, 1.0)) for _, _, tier in data]
+    out = [float(weights.get(name, 1.0)) for _, _, name in data]
     if not any(w > 0 for w in out):
         raise SystemExit(f"tier_weights {weights} give every training example weight 0")
     return out
@@ -158,9 +163,9 @@ def _tiers(data: list[Example], weights: list[float]) -> str:
     """Each tier's examples and the share of draws it gets."""
     count: Counter[str] = Counter()
     mass: dict[str, float] = {}
-    for (_, _, tier), weight in zip(data, weights, strict=True):
-        count[tier] += 1
-        mass[tier] = mass.get(tier, 0.0) + weight
+    for (_, _, name), weight in zip(data, weights, strict=True):
+        count[name] += 1
+        mass[name] = mass.get(name, 0.0) + weight
     total = sum(mass.values()) or 1.0
     return ", ".join(f"{t} {count[t]} ({mass[t] / total:.1%} of draws)" for t in sorted(count))
 

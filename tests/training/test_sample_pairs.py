@@ -11,7 +11,8 @@ import pytest
 from training.data.jsonl import read_jsonl
 from training.data.problems import acl_headers
 from training.data.programs import leaks
-from training.data.tiers import TIERS, SyntaxChecker
+from training.data.tier_names import TIERS
+from training.data.tiers import SyntaxChecker
 
 SAMPLE = Path(__file__).resolve().parents[2] / "training" / "data" / "sample_pairs.jsonl.xz"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"

@@ -58,8 +58,19 @@ def test_tiny_sft_judges_its_checkpoints_on_validation_programs(tmp_path: Path) 
 
 
 def test_older_pairs_say_their_tier_by_what_verified_them() -> None:
-    from training.sft import tier
+    from training.data.tier_names import tier
 
     assert tier("compiled") == "compiled" and tier(None) == "construction"
     assert tier({"tests": "p02574 (4 amplified)", "speedup": 1.4}) == "timed"
     assert tier({"tests": "fixture"}) == "tested"
+
+
+def test_each_example_is_trained_on_once_at_its_surest_tier_and_never_when_it_is_validation() -> None:
+    from training.sft import once
+
+    def row(prompt: str, verified: str) -> dict[str, str]:
+        return {"prompt": prompt, "target": "@@1-1\nx", "verified": verified}
+
+    train = [row("a", "compiled"), row("a", "timed"), row("a", "construction"), row("b", "tested"), row("c", "tested")]
+    kept = once(train, [row("c", "construction")])
+    assert sorted((r["prompt"], r["verified"]) for r in kept) == [("a", "timed"), ("b", "tested")]

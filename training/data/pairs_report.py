@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from training.data.build_config import BuildConfig
 from training.data.synthetic import family
-from training.data.tiers import TIERS
+from training.data.tier_names import TIERS
 
 if TYPE_CHECKING:
     from training.data.report import Soundness

@@ -20,7 +20,8 @@ from training.data.jsonl import read_jsonl, write_jsonl
 from training.data.pairs_report import markdown
 from training.data.programs import held_out_codes, leaks, normalized_hash
 from training.data.synthetic import lines_changed
-from training.data.tiers import TIERS, code_key, rank
+from training.data.tier_names import TIERS, rank
+from training.data.tiers import code_key
 
 
 def tested_pairs(config: BuildConfig) -> list[dict[str, Any]]:

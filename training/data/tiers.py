@@ -24,14 +24,9 @@ from perfopt.reward.harness import IOHarness
 from perfopt.timing import CostTimer
 from training.data.pairs import input_size
 
-TIERS = ("construction", "compiled", "tested", "timed")
 #: A syntax check that needs more is a pathological template, not a pair worth keeping.
 _MEMORY = 2 << 30
 _SECONDS = 60
-
-
-def rank(tier: str) -> int:
-    return TIERS.index(tier)
 
 
 def _limit_memory() -> None:
