@@ -4,7 +4,9 @@
 
 Checks the carried data against the manifest pretokenize wrote (sha256 of
 every file present; a corpus part not carried yet is reported, not an
-error), that the packages the stages import are there, and that g++ works.
+error, but the SFT file must come with the first call, because the pipeline
+refuses to start without it), that the packages the stages import are
+there, and that g++ works.
 Prints one line per finding; exits 1 when something needed is missing.
 """
 
@@ -35,6 +37,13 @@ def check(data: Path, need_gpu: bool) -> list[str]:
         path = data / "shared" / f["file"]
         if not path.exists() or sha256(path) != f["sha256"]:
             problems.append(f"{path}: missing or damaged")
+    sft = manifest.get("sft")
+    if sft is None:
+        problems.append(f"{manifest_path} names no SFT file: make runs/data first (README.md, step 1)")
+    elif not (data / sft["file"]).exists() or sha256(data / sft["file"]) != sft["sha256"]:
+        problems.append(f"{data / sft['file']}: missing or damaged (carry it with the first call)")
+    else:
+        print(f"sft: {data / sft['file']}, {sft['rows']:,} rows of {sft['source']}")
     carried = 0
     for part in manifest["parts"]:
         folder = data / part["folder"]

@@ -12,8 +12,15 @@ Writes (all under the git-ignored ``runs/``):
   the same way (the tokenizer and architecture config, the PIE tests, and
   the corpus rows of the AtCoder Library headers that some judged programs
   include), so that ``PERFOPT_SHARED_DATA=OUT/shared`` stands in for it;
+- ``OUT/sft-lines.jsonl.xz``: the SFT examples, the data engine's rendered
+  rows (``--sft-from``, made by training.data.render) cut to a byte budget
+  by training.device.sft_subset; gpu.toml's [sft] reads it;
 - ``OUT/manifest.json``: counts, sizes and sha256 of everything above; the
   device checks it before spending time (training.device.check).
+
+It then prints the carry plan: what each device call carries, computed from
+these sizes and what the checkout sends, and refuses a plan with a call over
+the limit.
 
 No device time then goes to tokenizing: loading the shards takes seconds.
 """
@@ -32,6 +39,7 @@ from typing import Any
 from training.config import SHARED
 from training.data.problems import read_corpus
 from training.data.tokens import SUFFIX, sha256, write_shard
+from training.device.sft_subset import RENDERED, SFT_BYTES, SFT_FILE, subsample
 from training.modeling import load_tokenizer
 
 OUT = Path("runs/device")
@@ -39,10 +47,19 @@ OUT = Path("runs/device")
 SHARD_DOCUMENTS = 6_000
 #: The device's per-call budget for the working tree; the tracked files take the rest.
 CARRY_LIMIT = 64 * 2**20
+#: The device tool's limit on ``carry`` paths in one call.
+CARRY_PATHS = 8
 ACL_REPO = "atcoder/ac-library"
 
 
-def pretokenize(shared: Path, out: Path, parts: int = 2, max_files: int | None = None) -> dict[str, Any]:
+def pretokenize(
+    shared: Path,
+    out: Path,
+    parts: int = 3,
+    max_files: int | None = None,
+    sft_from: Path | None = RENDERED,
+    sft_bytes: int = SFT_BYTES,
+) -> dict[str, Any]:
     tokenizer_dir = shared / "codet5-tokenizer"
     tokenizer = load_tokenizer(tokenizer_dir)
     if out.exists():
@@ -71,6 +88,15 @@ def pretokenize(shared: Path, out: Path, parts: int = 2, max_files: int | None =
             print(f"{path}: {tokens:,} tokens, {size / 2**20:.1f} MiB", flush=True)
         manifest["parts"].append({"folder": str(folder.relative_to(out)), "shards": shards})
     manifest["shared"] = _shared_slice(shared, out / "shared", acl)
+    if sft_from is not None and sft_from.exists():
+        manifest["sft"] = subsample(sft_from, out / SFT_FILE, sft_bytes)
+        print(f"{out / SFT_FILE}: {manifest['sft']['rows']:,} of {manifest['sft']['source_rows']:,} rows", flush=True)
+    else:
+        print(
+            f"WARNING: no {sft_from}, so no {SFT_FILE}: gpu.toml's [sft] reads it, and the device's check will "
+            "refuse to start (make it first: training/device/README.md, step 1)",
+            flush=True,
+        )
     manifest["documents"] = sum(s["documents"] for p in manifest["parts"] for s in p["shards"])
     manifest["tokens"] = sum(s["tokens"] for p in manifest["parts"] for s in p["shards"])
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
@@ -96,24 +122,37 @@ def _shared_slice(shared: Path, into: Path, acl: list[dict[str, str]]) -> list[d
     ]
 
 
-def carry_plan(out: Path, tracked_bytes: int) -> list[list[str]]:
-    """The ``carry`` list of each call: the shared slice with part 1, then one part a call.
+def carry_plan(out: Path, tracked_bytes: int) -> list[tuple[list[str], int]]:
+    """Each call's ``carry`` list and the bytes it sends, checkout included.
 
-    Raises SystemExit when any call would exceed the device's working-tree limit.
+    The first call carries what every stage needs from the start (the shared
+    slice, the manifest, the SFT file: the pipeline refuses to start without
+    its data files) with corpus part 1, so that pretraining has shards; each
+    later call then carries as many of the remaining parts as fit. Raises
+    SystemExit when a call would exceed the device's limits.
     """
     manifest = json.loads((out / "manifest.json").read_text())
-    shared_bytes = sum(f["bytes"] for f in manifest["shared"])
-    plan = []
+    first = [str(out / "shared"), str(out / "manifest.json")]
+    size = tracked_bytes + sum(f["bytes"] for f in manifest["shared"]) + (out / "manifest.json").stat().st_size
+    if "sft" in manifest:
+        first.append(str(out / manifest["sft"]["file"]))
+        size += manifest["sft"]["bytes"]
+    plan: list[tuple[list[str], int]] = []
+    paths = first
     for i, part in enumerate(manifest["parts"]):
-        size = tracked_bytes + sum(s["bytes"] for s in part["shards"]) + (shared_bytes if i == 0 else 0)
+        part_bytes = sum(s["bytes"] for s in part["shards"])
+        if i > 0 and (size + part_bytes > CARRY_LIMIT or len(paths) == CARRY_PATHS):
+            plan.append((paths, size))
+            paths, size = [], tracked_bytes
+        paths = [*paths, str(out / part["folder"])]
+        size += part_bytes
         if size > CARRY_LIMIT:
+            call = len(plan) + 1
             raise SystemExit(
-                f"call {i + 1} would send {size / 2**20:.1f} MiB, over the device's 64 MiB: use more --parts"
+                f"call {call} would send {size / 2**20:.1f} MiB, over the device's 64 MiB: use more --parts"
+                + (" or a smaller --sft-mib" if call == 1 and "sft" in manifest else "")
             )
-        paths = [str(out / part["folder"])]
-        if i == 0:
-            paths = [str(out / "shared"), str(out / "manifest.json"), *paths]
-        plan.append(paths)
+    plan.append((paths, size))
     return plan
 
 
@@ -121,17 +160,22 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder (default: ../shared/data)")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--parts", type=int, default=2, help="corpus parts, one carried per device call")
+    parser.add_argument("--parts", type=int, default=3, help="corpus parts, carried as many a call as fit")
     parser.add_argument("--max-files", type=int, help="only the first N corpus files (dry runs)")
+    parser.add_argument(
+        "--sft-from", type=Path, default=RENDERED, help=f"rendered SFT examples (training.data.render; {RENDERED})"
+    )
+    parser.add_argument("--sft-mib", type=float, default=SFT_BYTES / 2**20, help="the SFT file's budget, MiB of xz")
     args = parser.parse_args(argv)
     if not (args.shared / "cpp-corpus" / "corpus.jsonl.xz").exists():
         raise SystemExit(f"{args.shared}: no cpp-corpus/corpus.jsonl.xz (pass --shared)")
-    manifest = pretokenize(args.shared, args.out, args.parts, args.max_files)
+    sft_bytes = int(args.sft_mib * 2**20)
+    manifest = pretokenize(args.shared, args.out, args.parts, args.max_files, args.sft_from, sft_bytes)
     print(f"{manifest['documents']:,} documents, {manifest['tokens']:,} tokens in {len(manifest['parts'])} parts")
     sent = sent_bytes()
     print(f"each call also sends the checkout: {sent / 2**20:.1f} MiB")
-    for i, paths in enumerate(carry_plan(args.out, sent), start=1):
-        print(f"call {i} carries: {json.dumps(paths)}")
+    for i, (paths, size) in enumerate(carry_plan(args.out, sent), start=1):
+        print(f"call {i} carries ({size / 2**20:.1f} MiB sent in all): {json.dumps(paths)}")
 
 
 def sent_bytes() -> int:

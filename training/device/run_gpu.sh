@@ -4,7 +4,8 @@
 #
 #   bash training/device/run_gpu.sh             on the device, as each call's command (README.md here)
 #   bash training/device/run_gpu.sh --dry-run   here: the whole sequence at tiny scale, with the calls,
-#                                               the corpus part that arrives late, and the bring-back
+#                                               the SFT file, the corpus parts that arrive late, and
+#                                               the bring-back
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # The project's virtual environment here; the image's python3 on the device, where .venv does not travel.
@@ -34,7 +35,7 @@ if [[ ${1:-} != --dry-run ]]; then
   rc=0
   one_call runs/device "$OUT" runs/gpu --scale gpu --config training/device/gpu.toml || rc=$?
   if [[ $rc == "$PAUSED" ]]; then
-    echo "PAUSED: make the next call now (within 30 s), carrying the next corpus part if one is left"
+    echo "PAUSED: make the next call now (within 30 s), carrying what pretokenize's plan gives it, if anything"
     exit 0
   fi
   [[ $rc == 0 ]] || exit $rc
@@ -45,16 +46,24 @@ fi
 # The dry run: the device's sequence here, on the CPU, in runs/device-dry, in seconds rather than minutes.
 DATA=runs/device-dry
 STOP_AFTER=${STOP_AFTER:-25}
-rm -rf "$DATA"
-"$PY" -m training.device.pretokenize --out "$DATA" --max-files 200 --parts 2
-# As on the device, the second corpus part arrives with the second call.
-mv "$DATA/corpus/part-2" "$DATA/part-2.later"
+rm -rf "$DATA" "$DATA-rendered.jsonl.xz"
+# The data engine's rendered examples when this machine has them, cut to a few thousand rows; a fresh
+# checkout has none, and the tiny fixture rendered the same way stands in.
+sft_from=runs/data/rendered-lines.jsonl.xz
+if [[ ! -f $sft_from ]]; then
+  sft_from=$DATA-rendered.jsonl.xz
+  "$PY" -m training.data.render --pairs training/fixtures/tiny/pairs.jsonl --format lines --out "$sft_from"
+fi
+"$PY" -m training.device.pretokenize --out "$DATA" --max-files 200 --parts 3 --sft-from "$sft_from" --sft-mib 0.2
+# As on the device, the first call has corpus part 1 (and the SFT file); the other parts arrive with the second.
+mkdir "$DATA/later"
+mv "$DATA/corpus/part-2" "$DATA/corpus/part-3" "$DATA/later/"
 args=(--scale tiny --config training/device/dry-run.toml)
 pauses=0
 for call in 1 2 3 4 5 6 7 8 9 10 11 12; do
   rc=0
   one_call "$DATA" "$DATA/out-$call" "$DATA/runs" "${args[@]}" || rc=$?
-  [[ -d $DATA/part-2.later ]] && mv "$DATA/part-2.later" "$DATA/corpus/part-2"
+  [[ -d $DATA/later ]] && { mv "$DATA"/later/* "$DATA/corpus/" && rmdir "$DATA/later"; }
   [[ $rc == "$PAUSED" ]] && { pauses=$((pauses + 1)); continue; }
   [[ $rc == 0 ]] || exit $rc
   break

@@ -74,9 +74,9 @@ def test_the_carry_plan_refuses_a_call_over_64_mib(tmp_path: Path) -> None:
         "parts": [{"folder": "corpus/part-1", "shards": [shard]}, {"folder": "corpus/part-2", "shards": [shard]}],
     }
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    plan = carry_plan(tmp_path, 40 * 2**20)
-    assert plan[0][-1].endswith("corpus/part-1") and plan[0][0].endswith("shared")
-    assert plan[1] == [str(tmp_path / "corpus/part-2")]
+    plan = carry_plan(tmp_path, 45 * 2**20)
+    assert plan[0][0][-1].endswith("corpus/part-1") and plan[0][0][0].endswith("shared")
+    assert plan[1] == ([str(tmp_path / "corpus/part-2")], 55 * 2**20)
     with pytest.raises(SystemExit, match=r"call 1 would send 65\.0 MiB"):
         carry_plan(tmp_path, 52 * 2**20)
 
