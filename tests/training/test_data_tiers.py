@@ -124,3 +124,30 @@ def test_a_spent_budget_stops_the_checks_between_batches() -> None:
     # Spent during the first batch (16 items at 0.02 s on 2 threads): the rest is never taken.
     _run(slow, _within_budget(items(), 0.1), 2, lambda key, _: done.append(key))
     assert 16 <= len(done) <= 32 and len(pulled) <= 40
+
+
+def test_a_program_that_passes_but_cannot_be_counted_is_tested_not_timed(tmp_path: Path) -> None:
+    from perfopt.reward.compiler import Compiler
+    from perfopt.reward.harness import IOHarness
+    from perfopt.sandbox import Limits, Sandbox
+    from perfopt.testsources.interface import TestCase
+    from perfopt.testsources.pie import PieTests, write_pie
+    from perfopt.timing import CostTimer, TimingError, weights
+    from training.data.tiers import judge
+
+    class Crashing(CostTimer):
+        """What valgrind did to a real corpus program: it passed natively, then died counted."""
+
+        def cost(self, inv: Any) -> float:
+            raise TimingError("prog: runtime error: killed by SIGSEGV under valgrind")
+
+    tests = tmp_path / "tests.jsonl"
+    write_pie(tests, {"p1": [TestCase("1", b"", b"3\n")]})
+    sandbox = Sandbox()
+    limits = Limits(cpu_seconds=2.0, wall_seconds=8.0)
+    harness = IOHarness(PieTests([tests], "p1"), Compiler(sandbox), sandbox, limits)
+    try:
+        judged = judge(harness, Crashing(sandbox, limits, weights.builtin()), GOOD)
+    finally:
+        harness.close()
+    assert judged.passed and judged.cost is None and "SIGSEGV" in judged.reason

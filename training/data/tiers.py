@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfopt.reward.harness import IOHarness
-from perfopt.timing import CostTimer
+from perfopt.timing import CostTimer, TimingError
 from training.data.pairs import input_size
 
 #: A syntax check that needs more is a pathological template, not a pair worth keeping.
@@ -95,7 +95,13 @@ def judge(harness: IOHarness, timer: CostTimer, code: str) -> Judged:
         if failed is not None:
             return Judged(False, None, "fails a test")
         largest = max(harness.invocations(build), key=input_size)
-        return Judged(True, timer.cost(largest))
+        try:
+            cost = timer.cost(largest)
+        except TimingError as e:
+            # It passed natively but cannot be counted (valgrind's smaller stack, say): tested, not timed.
+            # Raising here ended the whole test stage on one such program.
+            return Judged(True, None, f"not timed: {str(e).splitlines()[0]}")
+        return Judged(True, cost)
     finally:
         harness.release(build)
 
