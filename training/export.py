@@ -51,8 +51,9 @@ def _metrics_table(runs: Path) -> list[str]:
         if not e:
             continue
         k = e["k"]
+        applied = f"{e['apply']:.1%}" if "apply" in e else "n/a"
         rows.append(
-            f"| after {stage} | {e['programs']} | {e['format']} | {e['compile']:.1%} | {e['pass']:.1%} | "
+            f"| after {stage} | {e['programs']} | {e['format']} | {applied} | {e['compile']:.1%} | {e['pass']:.1%} | "
             f"{e['pass@1']:.1%} | {e[f'pass@{k}']:.1%} | {e[f'opt@{k}']:.1%} (k={k}) | {e['mean_speedup']:.3f} |"
         )
     if not rows:
@@ -64,21 +65,26 @@ def _metrics_table(runs: Path) -> list[str]:
         f"Validation split (problems held out by hash of the problem id), graded by perfopt's reward model "
         f"with the `{timer}` timer; rates are over all k candidates, pass@1 is the greedy one:",
         "",
-        "| model | programs | output format | compile | pass | pass@1 | pass@k | %opt@k | mean speedup |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| model | programs | output format | apply | compile | pass | pass@1 | pass@k | %opt@k | mean speedup |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *rows,
     ]
 
 
 def card(name: str, runs: Path, hardware: str, notes: str = "") -> str:
     times = _json(runs / "pipeline.json").get("seconds", {})
+    rl = (
+        "then RRHF scored by perfopt's reward model."
+        if _log(runs / "rrhf" / "log.jsonl")
+        else "and no RRHF yet (this run stopped after SFT)."
+    )
     lines = [
         f"# {name}",
         "",
         "A T5 with the CodeT5 tokenizer, trained from random init by perfopt's own pipeline",
         "(`training/`): span-corruption pretraining on the C++ corpus, SFT on (slow, fast) pairs",
-        "(verified by tests, or by compiling where a corpus program has no tests), then RRHF scored by",
-        "perfopt's reward model. No pretrained CodeT5 weights were used.",
+        f"(verified by tests, by compiling, or by the rule that made them), {rl}",
+        "No pretrained CodeT5 weights were used.",
         "",
         f"Hardware: {hardware}.",
         "",

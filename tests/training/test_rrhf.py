@@ -69,6 +69,8 @@ def test_export_copies_weights_and_writes_a_card(tmp_path: Path) -> None:
     text = (target / "MODEL_CARD.md").read_text()
     assert "pretrain: 5 steps" in text and "test machine" in text
     assert "sft: no log found" in text
+    # A run that stopped before RRHF does not claim it.
+    assert "no RRHF yet" in text and "then RRHF" not in text
     import torch
     from safetensors.torch import load_file
 
