@@ -160,7 +160,8 @@ class Judge:
         if acl:
             include = acl_headers(SHARED, workdir / "acl")
             include.chmod(0o755)
-            self.flags += (f"-I{include}",)
+            # Absolute: the compiles and the profile run in sandbox work folders, not here.
+            self.flags += (f"-I{include.resolve()}",)
         self.models: dict[str, RewardModel] = {}
 
     def score(

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
+
+import pytest
 
 from perfopt import line_edits
 from perfopt.edits import TargetFormat, make_edits
@@ -60,3 +64,35 @@ def test_the_apply_rate_counts_candidates_whose_output_applied() -> None:
         {"levels": [0, 0], "applied": [True, True], "best_speedup": 1.0},
     ]
     assert summarize(rows, k=2)["apply"] == 3 / 4
+
+
+def test_a_program_with_the_atcoder_library_is_judged_and_profiled_from_a_relative_workdir(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from perfopt.testsources.interface import TestCase
+    from perfopt.testsources.pie import write_pie
+
+    def headers(shared: Path, into: Path) -> Path:
+        (into / "atcoder").mkdir(parents=True, exist_ok=True)
+        (into / "atcoder" / "all").write_text("inline int twice(int x) { return 2 * x; }\n")
+        return into
+
+    monkeypatch.setattr("training.evaluate.acl_headers", headers)
+    # The sandbox's unprivileged compiler must pass through every folder above the headers; pytest's
+    # own temporary folders are private to root.
+    work = Path(tempfile.mkdtemp())
+    work.chmod(0o755)
+    monkeypatch.chdir(work)
+    write_pie(work / "tests.jsonl", {"p1": [TestCase("1", b"4\n", b"8\n")]})
+    program = (
+        '#include <cstdio>\n#include <atcoder/all>\nint main() { int n; scanf("%d", &n); printf("%d\\n", twice(n)); }\n'
+    )
+    # Relative, as training.evaluate makes it from a relative --out.
+    judge = Judge(Path("tests.jsonl"), "wall", Path("evals/judge-0"), acl=True)
+    try:
+        verdicts = judge.score("p1", program, [program], [""])
+        assert verdicts is not None and verdicts[0].level == Level.NOT_FASTER
+        assert judge.profile("p1", program) is not None
+    finally:
+        judge.close()
+        shutil.rmtree(work, ignore_errors=True)
