@@ -12,6 +12,7 @@ import json
 import random
 from collections import Counter
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +32,25 @@ Example = tuple[list[int], list[int], str]
 
 
 def encode(
-    tokenizer: Any, pairs: list[dict[str, Any]], max_len: int, fmt: TargetFormat = TargetFormat.PROGRAM
+    tokenizer: Any,
+    pairs: list[dict[str, Any]],
+    max_len: int,
+    fmt: TargetFormat = TargetFormat.PROGRAM,
+    limit: int | None = None,
 ) -> list[Example]:
     """Token ids of (window, target) and the pair's tier for each example of the pairs
     (training.data.render: the windows and edits of inference), dropping what does not fit: a cut window
-    teaches nothing. Rows already rendered (with ``prompt`` and ``target``) are taken as they are."""
+    teaches nothing. Rows already rendered (with ``prompt`` and ``target``) are taken as they are, first.
+    ``limit`` stops at that many examples, rendering and tokenizing no more than it takes."""
     skipped: Counter[str] = Counter()
-    rendered = [p for p in pairs if "prompt" in p]
-    rows = rendered + list(
-        examples((p for p in pairs if "prompt" not in p), fmt, TokenCounter(tokenizer), max_len, skipped)
+    rendered = (p for p in pairs if "prompt" in p)
+    rows = chain(
+        rendered, examples((p for p in pairs if "prompt" not in p), fmt, TokenCounter(tokenizer), max_len, skipped)
     )
-    out = []
+    out: list[Example] = []
     for row in rows:
+        if limit is not None and len(out) >= limit:
+            break
         if not row["target"].strip():
             continue
         src = tokenizer(row["prompt"]).input_ids
@@ -97,8 +105,7 @@ def train(config: SFTConfig) -> Path:
         train_pairs += [p for p in read_jsonl(config.extra_pairs) if p.get("split", "train") == "train"]
     valid_pairs = [p for p in pairs if p.get("split") == "valid"]
     train_set = encode(tokenizer, once(train_pairs, valid_pairs), config.max_len, fmt)
-    valid_set = encode(tokenizer, valid_pairs, config.max_len, fmt)
-    valid_set = valid_set[: config.valid_limit]
+    valid_set = encode(tokenizer, valid_pairs, config.max_len, fmt, limit=config.valid_limit)
     if not train_set:
         raise SystemExit(f"{config.pairs}: no training pairs fit in {config.max_len} tokens")
     run = Run(

@@ -124,7 +124,7 @@ def write(config: BuildConfig) -> None:
     sample = rng.sample(eligible, min(config.sample_size, len(eligible)))
     write_jsonl(config.sample, [{k: p[k] for k in _SAMPLE_KEYS if k in p} for p in sample])
     stats = _stats(config)
-    stats["checks"] = _checks(config, pairs, compiled)
+    stats["checks"] = _checks(config, pairs, compiled, stats["seconds"].get("compile", 0.0))
     stats["dropped"] = dropped
     stats["sampled"] = len(sampled)
     add_seconds(config.out, "report", time.monotonic() - start)
@@ -135,13 +135,12 @@ def write(config: BuildConfig) -> None:
 _SAMPLE_KEYS = ("slow", "fast", "origin", "rule", "source", "verified", "split", "problem", "kind", "lines_changed")
 
 
-def _checks(config: BuildConfig, pairs: list[dict[str, Any]], compiled: Results) -> dict[str, Any]:
+def _checks(config: BuildConfig, pairs: list[dict[str, Any]], compiled: Results, seconds: float) -> dict[str, Any]:
     """How far the syntax checks got over the set's distinct sources, and what the rest would cost at the
-    rate this machine's compile stage measured (its seconds over the checks it made itself)."""
+    rate this machine's compile stage measured (its ``seconds`` over the checks it made itself)."""
     codes = {code_key(c) for p in pairs for c in (p["slow"], p["fast"])}
     local = config.out / "compiled.jsonl"
     made = sum(1 for line in local.read_text().splitlines() if line.strip()) if local.exists() else 0
-    seconds = json.loads(t.read_text()).get("compile", 0.0) if (t := config.out / "timings.json").exists() else 0.0
     return {
         "sources": len(codes),
         "compiled": sum(k in compiled.known for k in codes),

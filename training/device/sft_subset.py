@@ -19,12 +19,12 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
-import lzma
 import random
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from training.data.jsonl import read_jsonl, write_jsonl
 from training.data.tier_names import rank, tier
 from training.data.tokens import sha256
 
@@ -45,29 +45,27 @@ ATTEMPTS = 4
 
 def subsample(source: Path, out: Path, budget: int = SFT_BYTES, seed: int = 0) -> dict[str, Any]:
     """Write the rows of ``source`` that fit ``budget`` bytes of xz to ``out``; returns the manifest entry."""
-    lines: list[str] = []
+    lines: list[dict[str, Any]] = []
     tiers: list[tuple[str, str]] = []
     seen: dict[tuple[str, str, str], int] = {}
     duplicates = 0
-    with lzma.open(source, "rt", encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            if row.get("split") not in SPLITS or "prompt" not in row:
-                continue
-            kept = json.dumps({k: row[k] for k in FIELDS if k in row}) + "\n"
-            split, t = row["split"], tier(row.get("verified"))
-            # Several pairs render to the same example (a fifth of them in the data engine's set); SFT trains
-            # on each once anyway, so a copy would only take bytes. The surest tier of the copies stands.
-            key = (split, row["prompt"], row["target"])
-            if key in seen:
-                duplicates += 1
-                i = seen[key]
-                if rank(t) > rank(tiers[i][1]):
-                    lines[i], tiers[i] = kept, (split, t)
-                continue
-            seen[key] = len(lines)
-            lines.append(kept)
-            tiers.append((split, t))
+    for row in read_jsonl(source):
+        if row.get("split") not in SPLITS or "prompt" not in row:
+            continue
+        kept = {k: row[k] for k in FIELDS if k in row}
+        split, t = row["split"], tier(row.get("verified"))
+        # Several pairs render to the same example (a fifth of them in the data engine's set); SFT trains
+        # on each once anyway, so a copy would only take bytes. The surest tier of the copies stands.
+        key = (split, row["prompt"], row["target"])
+        if key in seen:
+            duplicates += 1
+            i = seen[key]
+            if rank(t) > rank(tiers[i][1]):
+                lines[i], tiers[i] = kept, (split, t)
+            continue
+        seen[key] = len(lines)
+        lines.append(kept)
+        tiers.append((split, t))
     if not lines:
         raise SystemExit(f"{source}: no rendered train or valid rows (rows with a prompt)")
     rng = random.Random(seed)
@@ -80,7 +78,8 @@ def subsample(source: Path, out: Path, budget: int = SFT_BYTES, seed: int = 0) -
     priority = checked + [i for i in constructed if i not in spare]
     cumulative = [0]
     for i in priority:
-        cumulative.append(cumulative[-1] + len(lines[i].encode()))
+        # The bytes write_jsonl gives the row before compression.
+        cumulative.append(cumulative[-1] + len((json.dumps(lines[i]) + "\n").encode()))
     # First guess from the source's own ratio; then the ratio of what was written corrects it.
     ratio = source.stat().st_size / max(1, cumulative[-1])
     take, best = len(priority), 0
@@ -113,11 +112,8 @@ def subsample(source: Path, out: Path, budget: int = SFT_BYTES, seed: int = 0) -
     }
 
 
-def _write(out: Path, lines: list[str], indexes: list[int]) -> int:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with lzma.open(out, "wt", encoding="utf-8") as f:
-        for i in indexes:
-            f.write(lines[i])
+def _write(out: Path, rows: list[dict[str, Any]], indexes: list[int]) -> int:
+    write_jsonl(out, [rows[i] for i in indexes])
     return out.stat().st_size
 
 
